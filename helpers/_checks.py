@@ -1,0 +1,112 @@
+"""Input validation shared by the public functions.
+
+Every check raises ``ValueError`` or ``TypeError`` with a message that names the argument, what was
+expected and what was given, so a student sees *what* is wrong instead of a NumPy broadcasting
+surprise or a silent NaN. The private fast paths in :mod:`helpers.network` skip these checks; the
+public functions run them once per call.
+"""
+
+import numpy as np
+
+PARAM_NAMES = ("w1", "b1", "w2", "b2", "w3", "b3")
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_params(params):
+    """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``.
+
+    Checks, in this order: a dict with exactly the keys ``w1 b1 w2 b2 w3 b3``; each value a 2-D
+    NumPy array of one floating dtype (float32 or float64); the shapes of eqs. (1), (3), (5):
+    ``w1`` d_in×d1, ``b1`` 1×d1, ``w2`` d1×d2, ``b2`` 1×d2, ``w3`` d2×d_out, ``b3`` 1×d_out;
+    finite values.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}; "
+                        f"got {type(params).__name__}")
+    missing = [k for k in PARAM_NAMES if k not in params]
+    extra = sorted(str(k) for k in params if k not in PARAM_NAMES)
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(repr(k) for k in missing)}")
+        if extra:
+            parts.append(f"unexpected {', '.join(repr(k) for k in extra)}")
+        raise ValueError(f"params must have exactly the keys {', '.join(PARAM_NAMES)}: "
+                         + "; ".join(parts))
+    for name in PARAM_NAMES:
+        p = params[name]
+        if not isinstance(p, np.ndarray):
+            raise TypeError(f"params['{name}'] must be a NumPy array; got {type(p).__name__}")
+        if p.dtype not in FLOAT_DTYPES:
+            raise TypeError(f"params['{name}'] has dtype {p.dtype}; parameters must be float32 or "
+                            f"float64 (convert with .astype(np.float64))")
+        if p.ndim != 2:
+            hint = (f"; the seed's biases are 1×d row matrices (eq. 1): use "
+                    f"params['{name}'].reshape(1, -1)" if name[0] == "b" and p.ndim == 1 else "")
+            raise ValueError(f"params['{name}'] must be 2-D; got shape {p.shape}{hint}")
+    dtypes = {params[k].dtype for k in PARAM_NAMES}
+    if len(dtypes) > 1:
+        listing = ", ".join(f"{k}: {params[k].dtype}" for k in PARAM_NAMES)
+        raise TypeError(f"all parameters must share one dtype; got {listing}")
+    w1, w2, w3 = params["w1"], params["w2"], params["w3"]
+    d_in, d1 = w1.shape
+    d2, d_out = w3.shape
+    expected = {"w1": (d_in, d1), "b1": (1, d1), "w2": (d1, d2), "b2": (1, d2),
+                "w3": (d2, d_out), "b3": (1, d_out)}
+    for name, shape in expected.items():
+        if params[name].shape != shape:
+            raise ValueError(
+                f"params['{name}'] has shape {params[name].shape}, expected {shape} to fit "
+                f"w1 {w1.shape}, w2 {w2.shape}, w3 {w3.shape} "
+                f"(eqs. 1, 3, 5: w1 d_in×d1, b1 1×d1, w2 d1×d2, b2 1×d2, w3 d2×d_out, b3 1×d_out)")
+    for name in PARAM_NAMES:
+        if not np.isfinite(params[name]).all():
+            raise ValueError(f"params['{name}'] contains NaN or inf")
+    return w1.dtype, (d_in, d1, d2, d_out)
+
+
+def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
+    """Return ``a`` as a 2-D array of ``dtype`` after checking it (see :func:`check_params`).
+
+    Integers are converted to ``dtype``; a floating array of another precision is refused rather
+    than silently converted, because float32 and float64 give different numbers.
+    """
+    arr = np.asarray(a)
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and arr.dtype != dtype:
+        raise TypeError(f"{name} has dtype {arr.dtype} but the parameters are {dtype}; "
+                        f"convert one of them, e.g. {name}.astype(np.{dtype})")
+    if arr.ndim != 2:
+        hint = f"; for a single sample use {name}.reshape(1, -1)" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be a 2-D matrix (n × {column_name}); got shape "
+                         f"{arr.shape}{hint}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch (shape {arr.shape}): n must be at least 1")
+    if rows is not None and arr.shape[0] != rows:
+        raise ValueError(f"{name} has {arr.shape[0]} rows but x has {rows}: "
+                         f"every sample needs one row in each")
+    if arr.shape[1] != columns:
+        raise ValueError(f"{name} has shape {arr.shape}, expected (n, {columns}): "
+                         f"its {arr.shape[1]} columns do not match {column_name} = {columns}")
+    arr = arr.astype(dtype, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def check_same_shape(y_pred, y):
+    """Return ``(y_pred, y)`` as arrays of one shape: eq. (6) allows no broadcasting."""
+    y_pred, y = np.asarray(y_pred), np.asarray(y)
+    for name, arr in (("y_pred", y_pred), ("y", y)):
+        if arr.dtype == bool or arr.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    if y_pred.shape != y.shape:
+        raise ValueError(f"y_pred has shape {y_pred.shape} but y has shape {y.shape}; "
+                         f"eq. (6) compares them element by element, so they must match")
+    if y.size == 0:
+        raise ValueError(f"y is empty (shape {y.shape})")
+    for name, arr in (("y_pred", y_pred), ("y", y)):
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or inf")
+    return y_pred, y

@@ -1,0 +1,50 @@
+"""Seeded data sets: the seed's random x, y and a learnable "teacher network" set.
+
+Everything is generated from ``numpy.random.default_rng(seed)``: the same seed gives the same
+numbers on every machine, and nothing is downloaded.
+"""
+
+import numpy as np
+
+from .network import _forward, init_params
+
+__all__ = ["random_data", "teacher_data"]
+
+
+def _dims(**dims):
+    for name, d in dims.items():
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
+            raise ValueError(f"{name} must be a positive integer; got {d!r}")
+
+
+def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):
+    """The seed's data: x (n×d_in) and y (n×d_out), independent standard normal entries.
+
+    Since y does not depend on x, a network can only memorise it (it can when it has more
+    parameters than n·d_out numbers to fit). ``rng``: seed or Generator; ``None`` means seed 0.
+    """
+    _dims(n=n, d_in=d_in, d_out=d_out)
+    rng = np.random.default_rng(0 if rng is None else rng)
+    x = rng.standard_normal((n, d_in)).astype(dtype)
+    y = rng.standard_normal((n, d_out)).astype(dtype)
+    return x, y
+
+
+def teacher_data(n, d_in, d1, d2, d_out, *, noise=0.0, rng=None, dtype=np.float64):
+    """A learnable set: y = teacher(x) + noise, the teacher a fixed random network of this shape.
+
+    x has standard normal entries; the teacher's weights come from :func:`init_params` (He scale)
+    with random biases (N(0, 0.1²)), so a student network of the same shape can drive the loss (6)
+    towards ``noise² · n · d_out``. Returns ``(x, y, teacher_params)``.
+    """
+    _dims(n=n, d_in=d_in, d1=d1, d2=d2, d_out=d_out)
+    if not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a non-negative number; got {noise!r}")
+    rng = np.random.default_rng(0 if rng is None else rng)
+    teacher = init_params(d_in, d1, d2, d_out, rng=rng, dtype=dtype)
+    for k in ("b1", "b2", "b3"):
+        teacher[k] = (0.1 * rng.standard_normal(teacher[k].shape)).astype(dtype)
+    x = rng.standard_normal((n, d_in)).astype(dtype)
+    y_clean, _ = _forward(teacher, x)
+    y = (y_clean + noise * rng.standard_normal(y_clean.shape)).astype(dtype)
+    return x, y, teacher

@@ -1,0 +1,221 @@
+"""The seed's network: x → ReLU layer (d1) → ReLU layer (d2) → linear output (d_out).
+
+Notation follows the seed paper so code and equations read side by side:
+
+    h1 = x·w1 + 1·b1            (1)      h1_relu = relu(h1)        (2)
+    h2 = h1_relu·w2 + 1·b2      (3)      h2_relu = relu(h2)        (4)
+    y_pred = h2_relu·w3 + 1·b3  (5)      L = Σ (y_pred − y)²       (6)
+
+and the gradients (81)–(86), with the masks A (33) and B (64):
+
+    ∂L/∂w3 = h2_reluᵀ·2(y_pred − y)                       (81)
+    ∂L/∂b3 → 2(y_pred − y)                                 (82)
+    ∂L/∂w2 = h1_reluᵀ·(A ∘ (2(y_pred − y)·w3ᵀ))            (83)
+    ∂L/∂b2 → A ∘ (2(y_pred − y)·w3ᵀ)                       (84)
+    ∂L/∂w1 = xᵀ·(B ∘ ((A ∘ (2(y_pred − y)·w3ᵀ))·w2ᵀ))      (85)
+    ∂L/∂b1 → B ∘ ((A ∘ (2(y_pred − y)·w3ᵀ))·w2ᵀ)           (86)
+
+Matrices are NumPy arrays; every bias is a 1×d row, as in eq. (1). (82), (84), (86) are n×d:
+they are gradients with respect to the broadcast matrix 1·b, one row per sample. The parameter b
+is 1×d, and since 1·b repeats b in every row, its gradient is the column sum 1ᵀ·G.
+:func:`backward` returns the true 1×d gradient; ``bias_form="seed"`` returns the seed's n×d form.
+
+Speed: ``forward`` and ``backward`` accept the arrays of a previous call (``cache``, ``grads``) and
+write into them, so a training loop allocates nothing per step (see :mod:`helpers.training`).
+"""
+
+import numpy as np
+
+from ._checks import PARAM_NAMES, check_matrix, check_params, check_same_shape
+
+__all__ = ["PARAM_NAMES", "init_params", "relu", "mask_A", "mask_B", "forward", "loss",
+           "backward", "seed_bias_gradient"]
+
+
+def init_params(d_in, d1, d2, d_out, *, rng=None, scale=None, dtype=np.float64):
+    """Random parameters with the shapes of eqs. (1), (3), (5).
+
+    ``w1`` d_in×d1, ``b1`` 1×d1, ``w2`` d1×d2, ``b2`` 1×d2, ``w3`` d2×d_out, ``b3`` 1×d_out.
+
+    Parameters
+    ----------
+    rng : int, numpy.random.Generator or None
+        The seed or generator to draw from; ``None`` means seed 0, so results are reproducible.
+    scale : float or None
+        ``None`` (default): He initialisation, weights ~ N(0, 2/fan_in) for the ReLU layers w1, w2
+        and N(0, 1/fan_in) for the linear output w3, so activations neither explode nor vanish.
+        A float: every weight ~ N(0, scale²), as in the seed's ``randn`` set-up.
+    dtype : float64 (default) or float32.
+
+    Biases start at zero.
+    """
+    dims = {"d_in": d_in, "d1": d1, "d2": d2, "d_out": d_out}
+    for name, d in dims.items():
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
+            raise ValueError(f"{name} must be a positive integer; got {d!r}")
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    if scale is not None and not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive number or None; got {scale!r}")
+    rng = np.random.default_rng(0 if rng is None else rng)
+    params = {}
+    for k, (fan_in, fan_out, gain) in enumerate(((d_in, d1, 2.0), (d1, d2, 2.0), (d2, d_out, 1.0)),
+                                                start=1):
+        std = np.sqrt(gain / fan_in) if scale is None else scale
+        params[f"w{k}"] = (rng.standard_normal((fan_in, fan_out)) * std).astype(dtype)
+        params[f"b{k}"] = np.zeros((1, fan_out), dtype=dtype)
+    return params
+
+
+def relu(h, out=None):
+    """Relu(h) = max(h, 0), elementwise: eqs. (2) and (4)."""
+    return np.maximum(h, 0, out=out)
+
+
+def mask_A(h2, out=None):
+    """A = ∂Relu(h2)/∂h2 elementwise, eq. (33): 1 where h2 ≥ 0, else 0 (boolean n×d2).
+
+    Relu is not differentiable at 0; the seed takes the derivative there to be 1 (the ``≥``).
+    Any value in [0, 1] is a valid subgradient; it matters only when an entry is exactly 0.
+    """
+    return np.greater_equal(h2, 0, out=out)
+
+
+def mask_B(h1, out=None):
+    """B = ∂Relu(h1)/∂h1 elementwise, eq. (64): 1 where h1 ≥ 0, else 0 (boolean n×d1)."""
+    return np.greater_equal(h1, 0, out=out)
+
+
+def forward(params, x, cache=None):
+    """Forward pass, eqs. (1)–(5). Returns ``(y_pred, cache)``.
+
+    ``x`` is n×d_in (one sample per row). ``cache`` is a dict holding ``h1``, ``h1_relu``, ``B``
+    (eq. 64), ``h2``, ``h2_relu``, ``A`` (eq. 33) and ``y_pred``: what :func:`backward` needs, so
+    the forward pass is never recomputed. Pass the cache of a previous call with the same shapes to
+    have its arrays overwritten instead of allocating new ones (the returned arrays are then
+    those same buffers).
+    """
+    dtype, (d_in, _, _, _) = check_params(params)
+    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
+    return _forward(params, x, cache)
+
+
+def _buffers(cache, specs):
+    """Return ``cache`` if its arrays match ``specs`` (name → (shape, dtype)), else new ones."""
+    if cache is not None and all(k in cache and cache[k].shape == s and cache[k].dtype == t
+                                 for k, (s, t) in specs.items()):
+        return cache
+    fresh = {k: np.empty(s, dtype=t) for k, (s, t) in specs.items()}
+    if cache is not None:
+        cache.update(fresh)
+        return cache
+    return fresh
+
+
+def _forward(params, x, cache=None):
+    """:func:`forward` without input checks (for loops that checked once)."""
+    w1, b1, w2, b2, w3, b3 = (params[k] for k in PARAM_NAMES)
+    n, dt = x.shape[0], w1.dtype
+    d1, d2, d_out = w1.shape[1], w2.shape[1], w3.shape[1]
+    c = _buffers(cache, {"h1": ((n, d1), dt), "h1_relu": ((n, d1), dt), "B": ((n, d1), bool),
+                         "h2": ((n, d2), dt), "h2_relu": ((n, d2), dt), "A": ((n, d2), bool),
+                         "y_pred": ((n, d_out), dt)})
+    h1 = np.matmul(x, w1, out=c["h1"])
+    h1 += b1                                          # (1): 1·b1 is b1 broadcast to every row
+    h1_relu = relu(h1, out=c["h1_relu"])              # (2)
+    mask_B(h1, out=c["B"])                            # (64)
+    h2 = np.matmul(h1_relu, w2, out=c["h2"])
+    h2 += b2                                          # (3)
+    h2_relu = relu(h2, out=c["h2_relu"])              # (4)
+    mask_A(h2, out=c["A"])                            # (33)
+    y_pred = np.matmul(h2_relu, w3, out=c["y_pred"])
+    y_pred += b3                                      # (5)
+    return y_pred, c
+
+
+def loss(y_pred, y):
+    """L = Σ_i Σ_j (y_pred_ij − y_ij)², eq. (6), as a Python float.
+
+    A *sum* over all n·d_out entries, not a mean (the seed's text says "mean squared error", but
+    eq. (6) and every gradient after it use the sum). Shapes must match exactly.
+    """
+    y_pred, y = check_same_shape(y_pred, y)
+    return _loss(y_pred, y)
+
+
+def _loss(y_pred, y):
+    diff = (y_pred - y).ravel()
+    return float(diff @ diff)
+
+
+def backward(params, x, y, cache, grads=None, *, bias_form="sum"):
+    """Gradients of L (eq. 6) with respect to every parameter, eqs. (81)–(86).
+
+    Returns a dict with the keys of ``params``. The weight gradients are (81), (83), (85). For the
+    biases, ``bias_form="sum"`` (default) gives the true gradient of the 1×d parameter, the column
+    sum 1ᵀ·G of the seed's n×d matrices (82), (84), (86); ``bias_form="seed"`` gives those n×d
+    matrices themselves (the gradients with respect to the broadcast matrix 1·b).
+
+    ``cache`` is the one :func:`forward` returned for the same ``params`` and ``x``; backward also
+    stores its intermediates in it: ``dy`` = 2(y_pred − y) (82), ``dh2`` = ∂L/∂h2 (84) and
+    ``dh1`` = ∂L/∂h1 (86). Pass the ``grads`` of a previous call to have them overwritten.
+    """
+    dtype, (d_in, _, _, d_out) = check_params(params)
+    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
+    y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out", rows=x.shape[0])
+    if bias_form not in ("sum", "seed"):
+        raise ValueError(f"bias_form must be 'sum' or 'seed'; got {bias_form!r}")
+    _check_cache(cache, params, x)
+    grads = _backward(params, x, y, cache, grads)
+    if bias_form == "seed":
+        grads = {**grads, "b3": cache["dy"].copy(), "b2": cache["dh2"].copy(),
+                 "b1": cache["dh1"].copy()}
+    return grads
+
+
+def _check_cache(cache, params, x):
+    if not isinstance(cache, dict) or not all(k in cache for k in ("h1_relu", "h2_relu", "A",
+                                                                    "B", "y_pred")):
+        raise TypeError("cache must be the dict returned by forward(params, x)")
+    n = x.shape[0]
+    if cache["y_pred"].shape != (n, params["w3"].shape[1]) or cache["h1_relu"].shape != (
+            n, params["w1"].shape[1]):
+        raise ValueError(f"cache holds a forward pass of {cache['y_pred'].shape[0]} samples of "
+                         f"other shapes; call forward(params, x) with this x (n = {n}) first")
+
+
+def _backward(params, x, y, c, grads=None):
+    """:func:`backward` (bias_form "sum") without input checks; writes into ``grads`` if given."""
+    w2, w3 = params["w2"], params["w3"]
+    n, dt = x.shape[0], w2.dtype
+    d1, d2, d_out = w2.shape[0], w2.shape[1], w3.shape[1]
+    c = _buffers(c, {"dy": ((n, d_out), dt), "dh2": ((n, d2), dt), "dh1": ((n, d1), dt)})
+    g = _buffers(grads, {k: (params[k].shape, dt) for k in PARAM_NAMES})
+
+    dy = np.subtract(c["y_pred"], y, out=c["dy"])
+    dy *= 2                                            # 2(y_pred − y): (82), n×d_out
+    np.matmul(c["h2_relu"].T, dy, out=g["w3"])         # (81)
+    np.sum(dy, axis=0, keepdims=True, out=g["b3"])     # 1ᵀ·(82)
+
+    dh2 = np.matmul(dy, w3.T, out=c["dh2"])
+    dh2 *= c["A"]                                      # (84) = A ∘ (2(y_pred − y)·w3ᵀ)
+    np.matmul(c["h1_relu"].T, dh2, out=g["w2"])        # (83)
+    np.sum(dh2, axis=0, keepdims=True, out=g["b2"])    # 1ᵀ·(84)
+
+    dh1 = np.matmul(dh2, w2.T, out=c["dh1"])
+    dh1 *= c["B"]                                      # (86) = B ∘ ((84)·w2ᵀ)
+    np.matmul(x.T, dh1, out=g["w1"])                   # (85)
+    np.sum(dh1, axis=0, keepdims=True, out=g["b1"])    # 1ᵀ·(86)
+    return g
+
+
+def seed_bias_gradient(G):
+    """The 1×d gradient of a bias from the seed's n×d form (82), (84) or (86): 1ᵀ·G.
+
+    Each row of 1·b is the same b, so ∂L/∂b_l = Σ_i ∂L/∂(1·b)_il: the column sum.
+    """
+    G = np.asarray(G)
+    if G.ndim != 2:
+        raise ValueError(f"G must be an n×d matrix; got shape {G.shape}")
+    return np.ones((1, G.shape[0]), dtype=G.dtype) @ G

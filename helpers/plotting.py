@@ -1,0 +1,97 @@
+"""Figures the notebooks share: loss curves, gradient-check summaries, masks and heatmaps.
+
+Every function draws on the ``ax`` it is given, or on a new figure of a fixed size and dpi, and
+returns the axes. Nothing here changes matplotlib's global settings.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["FIGSIZE", "DPI", "new_axes", "loss_curve", "gradcheck_summary", "heatmap",
+           "masks"]
+
+FIGSIZE = (6.0, 3.6)
+DPI = 100
+
+
+def new_axes(ncols=1, *, figsize=None, squeeze=True):
+    """A new figure with ``ncols`` axes side by side, at the project's size and dpi."""
+    size = figsize or (FIGSIZE[0] * (1 if ncols == 1 else 0.8 * ncols), FIGSIZE[1])
+    fig, axes = plt.subplots(1, ncols, figsize=size, dpi=DPI, squeeze=squeeze,
+                             layout="constrained")
+    return axes
+
+
+def loss_curve(history, *, ax=None, label=None, title="Training loss, eq. (6)"):
+    """Plot a loss history (one value per step) on a log y axis."""
+    history = np.asarray(history, dtype=float)
+    if history.ndim != 1 or history.size == 0:
+        raise ValueError(f"history must be a non-empty 1-D sequence of losses; got shape "
+                         f"{history.shape}")
+    ax = ax if ax is not None else new_axes()
+    ax.plot(np.arange(history.size), history, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("L (sum of squares)")
+    if title:
+        ax.set_title(title)
+    if label is not None:
+        ax.legend()
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative error"):
+    """Bar chart of each parameter's max relative error (log scale) against its tolerance.
+
+    ``report`` is a :class:`helpers.gradcheck.GradCheckReport`. Bars that pass are green, failures
+    red; parameters with kink crossings say how many under their name.
+    """
+    checks = list(report.checks.values())
+    if not checks:
+        raise ValueError("the report has no parameters to show")
+    ax = ax if ax is not None else new_axes()
+    tiny = 1e-18            # an exact 0 has no place on a log axis: draw it at the bottom
+    values = [max(c.max_error, tiny) for c in checks]
+    colors = ["tab:green" if c.passed else "tab:red" for c in checks]
+    labels = [c.name + (f"\n{c.n_kinks} kink(s)" if c.n_kinks else "") for c in checks]
+    ax.bar(labels, values, color=colors)
+    for c in checks:
+        ax.axhline(c.rtol, color="k", linestyle="--", linewidth=1)
+    ax.set_yscale("log")
+    ax.set_ylim(tiny, 1.0)
+    ax.set_ylabel("relative error")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def heatmap(matrix, *, ax=None, title=None, cmap="RdBu_r", symmetric=True, colorbar=True):
+    """Show a matrix as a heatmap, rows down and columns across, like the equations' indices."""
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2:
+        raise ValueError(f"heatmap needs a 2-D matrix; got shape {m.shape}")
+    ax = ax if ax is not None else new_axes()
+    if symmetric:
+        vmax = float(np.abs(m).max()) or 1.0
+        image = ax.imshow(m, cmap=cmap, vmin=-vmax, vmax=vmax, aspect="auto",
+                          interpolation="nearest")
+    else:
+        image = ax.imshow(m, cmap=cmap, aspect="auto", interpolation="nearest")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax)
+    if title:
+        ax.set_title(title)
+    ax.set_xlabel("column")
+    ax.set_ylabel("row (sample)")
+    return ax
+
+
+def masks(A, B, *, axes=None):
+    """The ReLU masks side by side: B (eq. 64, n×d1) and A (eq. 33, n×d2); black = 1 (active)."""
+    axes = axes if axes is not None else new_axes(2)
+    names = ("B = Relu'(h1), eq. (64)", "A = Relu'(h2), eq. (33)")
+    for ax, m, name in zip(axes, (B, A), names, strict=True):
+        heatmap(np.asarray(m, dtype=float), ax=ax, title=name, cmap="Greys", symmetric=False,
+                colorbar=False)
+    return axes
