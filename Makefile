@@ -7,8 +7,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Plots render off screen in tests and re-execution; JupyterLab itself uses its inline backend.
-export MPLBACKEND := Agg
+# Notebook kernels (JupyterLab, nbval, `make notebooks`) use matplotlib's inline backend: do not
+# export MPLBACKEND here, or figures would not be stored. tests/conftest.py sets Agg for unit tests.
 # Keep Jupyter's own paths in the venv so a clean machine and CI read the same configuration.
 export JUPYTER_PLATFORM_DIRS := 1
 
@@ -35,7 +35,7 @@ $(STAMP): requirements-lock.txt pyproject.toml
 	touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -57,10 +57,48 @@ notebooks: $(STAMP)
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[notebooks,test]" "setuptools>=75"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[notebooks,test,browser]" "setuptools>=75"
 	.lock-venv/bin/python -m pip freeze --exclude-editable --all \
 		| grep -v -i -E '^(numpy-nn-derivation|pip)==' > requirements-lock.txt
 	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# --- Browser test and static site (issue 5) -------------------------------------------------
+# test-browser: JupyterLab from .venv on a free localhost port with a token, driven by headless
+# Debian Chromium through Playwright; screenshots land in artifacts/screenshots/.
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: test-browser html chromium
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium (or set CHROMIUM=...)"; \
+	    exit 1; fi; }
+
+test-browser: $(STAMP) chromium
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests/browser --run-browser
+
+html: $(STAMP)
+	$(BIN)/python tools/export_html.py site
+
+# ---- classroom edition (issue 4) -------------------------------------------------------------
+# make student   write student/NN_*.ipynb from the notebooks with exercises (and 00_start_here):
+#                solution regions replaced by placeholders, outputs from the first exercise on and
+#                all metadata cleared. See tools/make_student.py and the README "For teachers".
+.PHONY: student
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py
+
+# ---- benchmark (issue 6) ---------------------------------------------------------------------
+# make bench   time one SGD step of helpers.train against its 8 matrix products alone (the BLAS
+#              floor), for three sizes in float64 and float32, and against PyTorch CPU autograd if
+#              torch happens to be installed (never a dependency). A few minutes; not part of
+#              `make test`, and no timing is asserted anywhere. Writes benchmarks/results.json.
+#              The BLAS report needs threadpoolctl: pip install -e '.[bench]'.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py

@@ -6,9 +6,10 @@
 ``helpers.training``  gradient descent, ``train`` and ``TrainingDiverged``
 ``helpers.plotting``  loss curves, gradient-check summaries, masks (imports matplotlib)
 ``helpers.widgets``   the interactive explorer (imports ipywidgets when used)
+``helpers.exercises`` the checks behind the classroom edition's exercise cells
 
-The most used names are importable from ``helpers`` itself. ``plotting`` and ``widgets`` are
-loaded on first use, so ``import helpers`` needs NumPy only.
+The most used names are importable from ``helpers`` itself. ``plotting``, ``widgets`` and
+``exercises`` are loaded on first use, so ``import helpers`` needs NumPy only.
 """
 
 import importlib
@@ -24,7 +25,7 @@ __all__ = ["init_params", "forward", "loss", "backward", "relu", "mask_A", "mask
 
 __version__ = "0.1.0"
 
-_LAZY = ("plotting", "widgets")
+_LAZY = ("plotting", "widgets", "exercises")
 
 
 def __getattr__(name):

@@ -59,22 +59,38 @@ def check_params(params):
                 f"params['{name}'] has shape {params[name].shape}, expected {shape} to fit "
                 f"w1 {w1.shape}, w2 {w2.shape}, w3 {w3.shape} "
                 f"(eqs. 1, 3, 5: w1 d_in×d1, b1 1×d1, w2 d1×d2, b2 1×d2, w3 d2×d_out, b3 1×d_out)")
+    if 0 in (d_in, d1, d2, d_out):
+        raise ValueError(f"params have a dimension of size 0 (d_in, d1, d2, d_out = {d_in}, {d1}, "
+                         f"{d2}, {d_out}); every layer needs at least one unit")
     for name in PARAM_NAMES:
-        if not np.isfinite(params[name]).all():
-            raise ValueError(f"params['{name}'] contains NaN or inf")
+        _check_finite(params[name], f"params['{name}']")
     return w1.dtype, (d_in, d1, d2, d_out)
+
+
+def _check_finite(arr, name):
+    """Raise ValueError naming the first NaN or inf entry of ``arr``."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} contains NaN or inf ({int(bad.sum())} of {arr.size} entries; "
+                         f"the first is {arr[index]} at index {index})")
+
+
+_WHERE = {"d_in": "the number of rows of params['w1'] (eq. 1: h1 = x·w1 + 1·b1)",
+          "d_out": "the number of columns of params['w3'] (eq. 5: y_pred = h2_relu·w3 + 1·b3)"}
 
 
 def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
     """Return ``a`` as a 2-D array of ``dtype`` after checking it (see :func:`check_params`).
 
-    Integers are converted to ``dtype``; a floating array of another precision is refused rather
-    than silently converted, because float32 and float64 give different numbers.
+    Integers and Python lists are converted to ``dtype``; a floating NumPy array of another
+    precision is refused rather than silently converted, because float32 and float64 give
+    different numbers.
     """
     arr = np.asarray(a)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
-    if arr.dtype.kind == "f" and arr.dtype != dtype:
+    if isinstance(a, np.ndarray) and arr.dtype.kind == "f" and arr.dtype != dtype:
         raise TypeError(f"{name} has dtype {arr.dtype} but the parameters are {dtype}; "
                         f"convert one of them, e.g. {name}.astype(np.{dtype})")
     if arr.ndim != 2:
@@ -84,14 +100,16 @@ def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is an empty batch (shape {arr.shape}): n must be at least 1")
     if rows is not None and arr.shape[0] != rows:
-        raise ValueError(f"{name} has {arr.shape[0]} rows but x has {rows}: "
-                         f"every sample needs one row in each")
+        raise ValueError(f"{name} has {arr.shape[0]} rows but x has {rows}: every sample needs one "
+                         f"row in each ({name} has shape {arr.shape}, expected ({rows}, "
+                         f"{columns}))")
     if arr.shape[1] != columns:
-        raise ValueError(f"{name} has shape {arr.shape}, expected (n, {columns}): "
-                         f"its {arr.shape[1]} columns do not match {column_name} = {columns}")
+        where = _WHERE.get(column_name, column_name)
+        raise ValueError(f"{name} has shape {arr.shape}, expected (n, {columns}): its "
+                         f"{arr.shape[1]} columns do not match {column_name} = {columns}, "
+                         f"{where}")
     arr = arr.astype(dtype, copy=False)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or inf")
+    _check_finite(arr, name)
     return arr
 
 
@@ -107,6 +125,5 @@ def check_same_shape(y_pred, y):
     if y.size == 0:
         raise ValueError(f"y is empty (shape {y.shape})")
     for name, arr in (("y_pred", y_pred), ("y", y)):
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} contains NaN or inf")
+        _check_finite(arr, name)
     return y_pred, y

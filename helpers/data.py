@@ -13,8 +13,17 @@ __all__ = ["random_data", "teacher_data"]
 
 def _dims(**dims):
     for name, d in dims.items():
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer; got {d!r} ({type(d).__name__})")
+        if d < 1:
             raise ValueError(f"{name} must be a positive integer; got {d!r}")
+
+
+def _dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    return dtype
 
 
 def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):
@@ -24,6 +33,7 @@ def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):
     parameters than n·d_out numbers to fit). ``rng``: seed or Generator; ``None`` means seed 0.
     """
     _dims(n=n, d_in=d_in, d_out=d_out)
+    dtype = _dtype(dtype)
     rng = np.random.default_rng(0 if rng is None else rng)
     x = rng.standard_normal((n, d_in)).astype(dtype)
     y = rng.standard_normal((n, d_out)).astype(dtype)
@@ -38,6 +48,9 @@ def teacher_data(n, d_in, d1, d2, d_out, *, noise=0.0, rng=None, dtype=np.float6
     towards ``noise² · n · d_out``. Returns ``(x, y, teacher_params)``.
     """
     _dims(n=n, d_in=d_in, d1=d1, d2=d2, d_out=d_out)
+    dtype = _dtype(dtype)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise TypeError(f"noise must be a number; got {type(noise).__name__}")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a non-negative number; got {noise!r}")
     rng = np.random.default_rng(0 if rng is None else rng)

@@ -192,21 +192,22 @@ def _backward(params, x, y, c, grads=None):
     d1, d2, d_out = w2.shape[0], w2.shape[1], w3.shape[1]
     c = _buffers(c, {"dy": ((n, d_out), dt), "dh2": ((n, d2), dt), "dh1": ((n, d1), dt)})
     g = _buffers(grads, {k: (params[k].shape, dt) for k in PARAM_NAMES})
+    ones = np.ones((1, n), dtype=dt)                   # 1ᵀ: 1ᵀ·G sums the rows of G
 
     dy = np.subtract(c["y_pred"], y, out=c["dy"])
     dy *= 2                                            # 2(y_pred − y): (82), n×d_out
     np.matmul(c["h2_relu"].T, dy, out=g["w3"])         # (81)
-    np.sum(dy, axis=0, keepdims=True, out=g["b3"])     # 1ᵀ·(82)
+    np.matmul(ones, dy, out=g["b3"])                   # 1ᵀ·(82)
 
     dh2 = np.matmul(dy, w3.T, out=c["dh2"])
     dh2 *= c["A"]                                      # (84) = A ∘ (2(y_pred − y)·w3ᵀ)
     np.matmul(c["h1_relu"].T, dh2, out=g["w2"])        # (83)
-    np.sum(dh2, axis=0, keepdims=True, out=g["b2"])    # 1ᵀ·(84)
+    np.matmul(ones, dh2, out=g["b2"])                  # 1ᵀ·(84)
 
     dh1 = np.matmul(dh2, w2.T, out=c["dh1"])
     dh1 *= c["B"]                                      # (86) = B ∘ ((84)·w2ᵀ)
     np.matmul(x.T, dh1, out=g["w1"])                   # (85)
-    np.sum(dh1, axis=0, keepdims=True, out=g["b1"])    # 1ᵀ·(86)
+    np.matmul(ones, dh1, out=g["b1"])                  # 1ᵀ·(86)
     return g
 
 

@@ -52,12 +52,13 @@ def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative er
         raise ValueError("the report has no parameters to show")
     ax = ax if ax is not None else new_axes()
     tiny = 1e-18            # an exact 0 has no place on a log axis: draw it at the bottom
-    values = [max(c.max_error, tiny) for c in checks]
+    # A NaN error (a NaN gradient) fails: draw it as a full-height bar.
+    values = [1.0 if np.isnan(c.max_error) else max(c.max_error, tiny) for c in checks]
     colors = ["tab:green" if c.passed else "tab:red" for c in checks]
     labels = [c.name + (f"\n{c.n_kinks} kink(s)" if c.n_kinks else "") for c in checks]
     ax.bar(labels, values, color=colors)
-    for c in checks:
-        ax.axhline(c.rtol, color="k", linestyle="--", linewidth=1)
+    for rtol in sorted({c.rtol for c in checks}):
+        ax.axhline(rtol, color="k", linestyle="--", linewidth=1)
     ax.set_yscale("log")
     ax.set_ylim(tiny, 1.0)
     ax.set_ylabel("relative error")
@@ -69,11 +70,12 @@ def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative er
 def heatmap(matrix, *, ax=None, title=None, cmap="RdBu_r", symmetric=True, colorbar=True):
     """Show a matrix as a heatmap, rows down and columns across, like the equations' indices."""
     m = np.asarray(matrix, dtype=float)
-    if m.ndim != 2:
-        raise ValueError(f"heatmap needs a 2-D matrix; got shape {m.shape}")
+    if m.ndim != 2 or m.size == 0:
+        raise ValueError(f"heatmap needs a non-empty 2-D matrix; got shape {m.shape}")
     ax = ax if ax is not None else new_axes()
     if symmetric:
-        vmax = float(np.abs(m).max()) or 1.0
+        finite = np.abs(m[np.isfinite(m)])
+        vmax = (float(finite.max()) if finite.size else 0.0) or 1.0
         image = ax.imshow(m, cmap=cmap, vmin=-vmax, vmax=vmax, aspect="auto",
                           interpolation="nearest")
     else:

@@ -19,33 +19,50 @@ class TrainingDiverged(ArithmeticError):
     """The loss became NaN or inf. ``.history`` holds every loss up to that step, ``.step`` the
     step, ``.lr`` the learning rate."""
 
-    def __init__(self, step, lr, history):
+    def __init__(self, step, lr, history, *, reason=None):
         self.step, self.lr, self.history = step, lr, history
+        what = reason or f"the loss became {history[-1]}"
         super().__init__(
-            f"training diverged at step {step}: the loss became {history[-1]} with learning rate "
+            f"training diverged at step {step}: {what} with learning rate "
             f"lr = {lr:g}. Try a smaller one, e.g. lr = {lr / 10:g}. Remember that L (6) is a sum "
             f"over n·d_out terms, so its gradients grow with the batch size and a usable lr "
             f"shrinks with it. The losses so far are on .history.")
 
 
 def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not (
-            math.isfinite(lr) and lr > 0):
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
+        raise TypeError(f"lr must be a number; got {type(lr).__name__}")
+    if not (math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive finite number; got {lr!r}")
 
 
 def sgd_step(params, grads, lr):
     """One gradient-descent update, in place: p ← p − lr·∂L/∂p for every parameter.
 
-    ``grads`` is left unchanged. Shapes must match those of ``params``.
+    ``grads`` is left unchanged. Shapes must match those of ``params``. Everything is checked
+    before anything is updated, so a bad ``grads`` leaves ``params`` as they were.
     """
     check_params(params)
     _check_lr(lr)
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict with keys {', '.join(PARAM_NAMES)} (as backward "
+                        f"returns); got {type(grads).__name__}")
+    checked = {}
     for name in PARAM_NAMES:
-        g = grads.get(name) if isinstance(grads, dict) else None
-        if g is None or np.shape(g) != params[name].shape:
-            raise ValueError(f"grads['{name}'] must have the shape of params['{name}'] "
-                             f"{params[name].shape}; got {None if g is None else np.shape(g)}")
+        if name not in grads:
+            raise ValueError(f"grads has no '{name}'; it needs every key of params")
+        g = np.asarray(grads[name])
+        if g.dtype == bool or g.dtype.kind not in "iuf":
+            raise TypeError(f"grads['{name}'] must hold real numbers; got dtype {g.dtype}")
+        if g.shape != params[name].shape:
+            hint = (" (the seed's n×d form (82), (84), (86)? The bias gradient is its column "
+                    "sum, backward's default bias_form='sum')"
+                    if name[0] == "b" and g.ndim == 2 and g.shape[1:] == params[name].shape[1:]
+                    else "")
+            raise ValueError(f"grads['{name}'] has shape {g.shape}, expected {params[name].shape} "
+                             f"(the shape of params['{name}']){hint}")
+        checked[name] = g
+    for name, g in checked.items():
         params[name] -= lr * g
 
 
@@ -60,15 +77,21 @@ def train(params, x, y, *, lr, steps, callback=None):
     every time (see :func:`helpers.network.forward`), and the update scales the gradient
     buffers in place.
 
-    Raises :class:`TrainingDiverged` (an ``ArithmeticError``) if the loss becomes NaN or inf;
-    the parameters are then left at their last (non-finite-producing) values.
+    Raises :class:`TrainingDiverged` (an ``ArithmeticError``) if the loss becomes NaN or inf, or
+    the last update makes a parameter NaN or inf; the parameters are then left at their last
+    values.
     """
     dtype, (d_in, _, _, d_out) = check_params(params)
     x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
     y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out", rows=x.shape[0])
     _check_lr(lr)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"steps must be an integer; got {type(steps).__name__}")
+    if steps < 0:
         raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable(step, loss) or None; got "
+                        f"{type(callback).__name__}")
     history, cache, grads = [], None, None
     # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -85,4 +108,8 @@ def train(params, x, y, *, lr, steps, callback=None):
                 params[name] -= g
             if callback is not None:
                 callback(step, value)
+        if steps and not all(np.isfinite(params[k]).all() for k in PARAM_NAMES):
+            # The last update overflowed although every loss so far was finite.
+            raise TrainingDiverged(steps - 1, lr, history,
+                                   reason="the update made the parameters NaN or inf")
     return history

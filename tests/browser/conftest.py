@@ -1,0 +1,119 @@
+"""Fixtures for the real-browser test (``make test-browser``): JupyterLab + headless Chromium.
+
+These tests run only with ``--run-browser`` (``make test-browser`` passes it): they need Debian's
+``chromium`` at /usr/bin/chromium (``make test-browser`` installs it with apt when it is missing)
+and take about a minute. Screenshots go to ``artifacts/screenshots/``.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# Flags that keep Chromium off the network and working as root in a container.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-browser", action="store_true",
+                     help="run the JupyterLab + Chromium tests in tests/browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-browser"):
+        return
+    skip = pytest.mark.skip(reason="browser test: run with `make test-browser`")
+    for item in items:
+        if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(skip)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    """A JupyterLab server from this venv on a free localhost port with a token.
+
+    It is stopped at the end of the session whatever happens (the fixture's ``finally``).
+    """
+    port, token = _free_port(), secrets.token_hex(16)
+    state = tmp_path_factory.mktemp("lab")
+    settings = state / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # Render every cell (no virtual scrolling), so every output is in the page to inspect.
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # No news or update checks: they would reach for the network and cover the page.
+    notify = state / "settings" / "@jupyterlab" / "apputils-extension"
+    notify.mkdir(parents=True)
+    (notify / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    log = open(state / "server.log", "w")
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+           "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
+           "--LabApp.expose_app_in_browser=True",
+           f"--LabApp.user_settings_dir={state / 'settings'}",
+           f"--LabApp.workspaces_dir={state / 'workspaces'}",
+           "--ServerApp.port_retries=0"] + (["--allow-root"] if os.geteuid() == 0 else [])
+    env = {**os.environ, "JUPYTER_PLATFORM_DIRS": "1"}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited early; see {state / 'server.log'}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("jupyter lab did not answer within 60 s") from None
+                time.sleep(0.5)
+        yield {"base": base, "token": token, "log": state / "server.log"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's package "
+                    f"(`apt-get install chromium`) or set CHROMIUM=/path/to/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

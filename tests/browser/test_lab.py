@@ -1,0 +1,136 @@
+"""Open every notebook in JupyterLab in headless Chromium, run all cells, look at the result.
+
+nbval proves the kernels compute what the notebooks say; this proves readers see it: the notebook
+opens in JupyterLab, every cell runs without an error or a stderr output, the equations render
+(MathJax), the plots show, and on the explorer a widget responds to input. A screenshot of each
+notebook goes to artifacts/screenshots/.
+"""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# BROWSER_NOTEBOOKS (a glob under the repository) narrows the run, e.g. to one notebook.
+NOTEBOOKS = sorted(ROOT.glob(os.environ.get("BROWSER_NOTEBOOKS", "notebooks/[0-9][0-9]_*.ipynb")))
+RUN_TIMEOUT_MS = 240_000
+
+# Evaluated in the page: the open notebook's cells as the model holds them after the run.
+CELL_REPORT_JS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return panel.content.widgets.map((cell, i) => {
+    const m = cell.model;
+    if (m.type !== 'code') return {index: i, type: m.type};
+    const outputs = m.outputs.toJSON();
+    return {index: i, type: 'code', count: m.executionCount,
+            errors: outputs.filter(o => o.output_type === 'error')
+                           .map(o => o.ename + ': ' + o.evalue),
+            stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr')
+                           .map(o => [].concat(o.text).join('').slice(0, 200))};
+  });
+}"""
+
+
+def _stored(path):
+    nb = json.loads(path.read_text())
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    return {
+        "math": any(re.search(r"\$\$|\$[^$\s]", s) for s in sources),
+        "images": any("image/png" in o.get("data", {}) for o in outputs),
+        "widgets": any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                       for o in outputs),
+    }
+
+
+def _open_and_run(page, lab_server, path):
+    rel = path.relative_to(ROOT).as_posix()
+    page.goto(f"{lab_server['base']}/lab/tree/{rel}?token={lab_server['token']}")
+    page.wait_for_function(
+        """(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                       return !!(w && w.context && w.context.path.endsWith(name)
+                                 && w.context.isReady); }""",
+        arg=path.name, timeout=60_000)
+    page.evaluate("""async () => {
+        const w = window.jupyterapp.shell.currentWidget;
+        await w.sessionContext.ready;
+        await window.jupyterapp.commands.execute('notebook:run-all-cells');
+    }""")
+    # Run-all returns once cells are queued or run; wait until every code cell has a count and
+    # the kernel is idle.
+    page.wait_for_function(
+        """() => { const w = window.jupyterapp.shell.currentWidget;
+                   const k = w.sessionContext.session && w.sessionContext.session.kernel;
+                   const cells = w.content.widgets.filter(c => c.model.type === 'code'
+                                                          && c.model.sharedModel.source.trim());
+                   return k && k.status === 'idle'
+                          && cells.every(c => c.model.executionCount !== null)
+                          && ![...document.querySelectorAll('.jp-InputArea-prompt')]
+                                 .some(e => e.textContent.includes('*')); }""",
+        timeout=RUN_TIMEOUT_MS, polling=500)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab(path, lab_server, browser, screenshots):
+    expected = _stored(path)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        _open_and_run(page, lab_server, path)
+        cells = page.evaluate(CELL_REPORT_JS)
+        code = [c for c in cells if c["type"] == "code"]
+        problems = [f"cell {c['index']}: {e}" for c in code for e in c["errors"] + c["stderr"]]
+        assert not problems, f"{path.name} shows errors or stderr in JupyterLab:\n" + \
+            "\n".join(problems)
+        shown = page.locator(".jp-OutputArea-output[data-mime-type="
+                             "'application/vnd.jupyter.stderr']").count()
+        assert shown == 0, f"{path.name}: {shown} error/stderr outputs are displayed"
+        if expected["math"]:
+            assert page.locator("mjx-container").count() > 0, \
+                f"{path.name}: it has LaTeX but no equation was rendered by MathJax"
+        if expected["images"]:
+            assert page.locator(".jp-OutputArea-output img").count() > 0, \
+                f"{path.name}: it draws plots but no image is displayed"
+        if expected["widgets"]:
+            assert page.locator(".jp-OutputArea-output .jupyter-widgets").count() > 0, \
+                f"{path.name}: it has widgets but none is displayed"
+        page.evaluate("() => window.jupyterapp.shell.currentWidget.content.node"
+                      ".scrollTo(0, 0)")
+        page.screenshot(path=str(screenshots / f"{path.stem}.png"))
+    finally:
+        page.close()
+
+
+# What the widgets currently show: the text and images of the output areas inside them.
+WIDGET_STATE_JS = """() => [...document.querySelectorAll('.jupyter-widgets .jp-OutputArea-output')]
+    .map(e => e.innerText + [...e.querySelectorAll('img')].map(i => i.src.slice(-64)).join())
+    .join('|')"""
+
+
+EXPLORER = [p for p in NOTEBOOKS if _stored(p)["widgets"]]
+
+
+@pytest.mark.parametrize("path", EXPLORER, ids=[p.stem for p in EXPLORER])
+def test_widgets_respond(path, lab_server, browser, screenshots):
+    """Move the first slider one step with the keyboard; the widget output must change."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        _open_and_run(page, lab_server, path)
+        handle = page.locator(".jp-OutputArea-output .jupyter-widgets .noUi-handle").first
+        handle.wait_for(timeout=30_000)
+        before = page.evaluate(WIDGET_STATE_JS)
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            """() => { const w = window.jupyterapp.shell.currentWidget;
+                       return w.sessionContext.session.kernel.status === 'idle'; }""",
+            timeout=RUN_TIMEOUT_MS, polling=250)
+        page.wait_for_function(f"(before) => ({WIDGET_STATE_JS})() !== before", arg=before,
+                               timeout=60_000, polling=500)
+        handle.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"{path.stem}-after-input.png"))
+    finally:
+        page.close()

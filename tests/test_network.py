@@ -1,0 +1,326 @@
+"""helpers.network: shapes, dtypes, eqs. (1)–(6) and (81)–(86) against a plain re-derivation,
+the seed's bias form, buffer reuse, and a clear error for every kind of bad input."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import backward, forward, init_params, loss
+from helpers.network import mask_A, mask_B, relu, seed_bias_gradient
+
+#: small widths, 1 included: (n, d_in, d1, d2, d_out)
+shapes = st.tuples(*[st.integers(min_value=1, max_value=5)] * 5)
+
+CACHE_KEYS = {"h1", "h1_relu", "B", "h2", "h2_relu", "A", "y_pred"}
+
+
+def reference(params, x, y):
+    """Eqs. (1)–(6) and (81)–(86) written out plainly (broadcast biases, seed's n×d forms)."""
+    w1, b1, w2, b2, w3, b3 = (params[k] for k in ("w1", "b1", "w2", "b2", "w3", "b3"))
+    h1 = x @ w1 + np.ones((x.shape[0], 1)) @ b1                       # (1)
+    h1_relu = np.where(h1 > 0, h1, 0.0)                                # (2)
+    h2 = h1_relu @ w2 + np.ones((x.shape[0], 1)) @ b2                  # (3)
+    h2_relu = np.where(h2 > 0, h2, 0.0)                                # (4)
+    y_pred = h2_relu @ w3 + np.ones((x.shape[0], 1)) @ b3              # (5)
+    L = float(np.sum((y_pred - y) ** 2))                               # (6), a sum
+    A, B = (h2 >= 0).astype(float), (h1 >= 0).astype(float)            # (33), (64)
+    dy = 2 * (y_pred - y)                                              # (82)
+    dh2 = A * (dy @ w3.T)                                              # (84)
+    dh1 = B * (dh2 @ w2.T)                                             # (86)
+    grads = {"w3": h2_relu.T @ dy, "w2": h1_relu.T @ dh2, "w1": x.T @ dh1,   # (81) (83) (85)
+             "b3": dy, "b2": dh2, "b1": dh1}
+    return y_pred, L, grads, {"h1": h1, "h2": h2, "dy": dy, "dh2": dh2, "dh1": dh1}
+
+
+# ---------------------------------------------------------------- init_params
+
+@given(shapes, st.sampled_from([np.float32, np.float64]))
+def test_init_shapes_and_dtype(dims, dtype):
+    _, d_in, d1, d2, d_out = dims
+    p = init_params(d_in, d1, d2, d_out, rng=3, dtype=dtype)
+    expected = {"w1": (d_in, d1), "b1": (1, d1), "w2": (d1, d2), "b2": (1, d2),
+                "w3": (d2, d_out), "b3": (1, d_out)}
+    assert {k: v.shape for k, v in p.items()} == expected
+    assert all(v.dtype == dtype for v in p.values())
+    assert all(not p[k].any() for k in ("b1", "b2", "b3")), "biases start at zero"
+
+
+def test_init_deterministic_and_seed_dependent():
+    a, b = init_params(4, 3, 2, 1, rng=7), init_params(4, 3, 2, 1, rng=7)
+    c = init_params(4, 3, 2, 1, rng=8)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["w1"], c["w1"])
+    default = init_params(4, 3, 2, 1)
+    assert np.array_equal(default["w1"], init_params(4, 3, 2, 1, rng=0)["w1"]), "None is seed 0"
+    gen = init_params(4, 3, 2, 1, rng=np.random.default_rng(7))
+    assert np.array_equal(gen["w2"], a["w2"]), "a Generator and its seed give the same numbers"
+
+
+def test_init_scales():
+    he = init_params(400, 300, 200, 100, rng=0)
+    assert he["w1"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.05)
+    assert he["w2"].std() == pytest.approx(np.sqrt(2 / 300), rel=0.05)
+    assert he["w3"].std() == pytest.approx(np.sqrt(1 / 200), rel=0.05)
+    fixed = init_params(200, 100, 50, 10, rng=0, scale=0.1)
+    assert fixed["w1"].std() == pytest.approx(0.1, rel=0.05)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"d_in": 0}, ValueError, "d_in must be a positive integer; got 0"),
+    ({"d1": -2}, ValueError, "d1 must be a positive integer"),
+    ({"d2": 2.0}, ValueError, "d2 must be a positive integer; got 2.0"),
+    ({"d_out": True}, ValueError, "d_out must be a positive integer"),
+    ({"dtype": np.int64}, TypeError, "dtype must be float32 or float64; got int64"),
+    ({"dtype": np.float16}, TypeError, "float32 or float64"),
+    ({"scale": -1.0}, ValueError, "scale must be a positive number"),
+    ({"scale": np.nan}, ValueError, "scale must be a positive number"),
+])
+def test_init_bad_input(kwargs, exc, match):
+    args = {"d_in": 3, "d1": 2, "d2": 2, "d_out": 1}
+    extra = {k: kwargs.pop(k) for k in ("dtype", "scale") if k in kwargs}
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        init_params(**args, **extra)
+
+
+# ---------------------------------------------------------------- forward and loss
+
+@given(shapes, st.integers(0, 2**32 - 1))
+def test_forward_matches_equations(make_problem, dims, seed):
+    params, x, y = make_problem(*dims, seed=seed)
+    y_pred, cache = forward(params, x)
+    ref_y, ref_L, _, ref = reference(params, x, y)
+    assert set(cache) >= CACHE_KEYS
+    np.testing.assert_allclose(y_pred, ref_y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cache["h1"], ref["h1"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(cache["B"], cache["h1"] >= 0)
+    np.testing.assert_array_equal(cache["A"], cache["h2"] >= 0)
+    np.testing.assert_array_equal(cache["h2_relu"], np.maximum(cache["h2"], 0))
+    assert loss(y_pred, y) == pytest.approx(ref_L, rel=1e-12)
+
+
+@given(shapes, st.sampled_from([np.float32, np.float64]))
+def test_forward_backward_preserve_dtype_and_shape(make_problem, dims, dtype):
+    params, x, y = make_problem(*dims, dtype=dtype)
+    n, d_in, d1, d2, d_out = dims
+    y_pred, cache = forward(params, x)
+    assert y_pred.shape == (n, d_out) and y_pred.dtype == dtype
+    assert cache["h1"].shape == (n, d1) and cache["h2"].shape == (n, d2)
+    assert cache["A"].dtype == bool and cache["B"].dtype == bool
+    grads = backward(params, x, y, cache)
+    for k, p in params.items():
+        assert grads[k].shape == p.shape and grads[k].dtype == dtype, k
+    seed = backward(params, x, y, cache, bias_form="seed")
+    for k, d in (("b1", d1), ("b2", d2), ("b3", d_out)):
+        assert seed[k].shape == (n, d) and seed[k].dtype == dtype, k
+
+
+def test_integer_x_is_converted(make_problem):
+    params, x, _ = make_problem(3, 2, 3, 3, 1)
+    xi = np.array([[1, 2], [3, -4], [0, 5]])
+    np.testing.assert_array_equal(forward(params, xi)[0], forward(params, xi.astype(float))[0])
+
+
+def test_relu_and_masks_convention_at_zero():
+    h = np.array([[-1.0, -0.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(relu(h), [[0, 0, 0, 2]])
+    # the seed takes Relu'(0) = 1: masks are 1 where h >= 0 (eqs. 33, 64)
+    np.testing.assert_array_equal(mask_A(h), [[False, True, True, True]])
+    np.testing.assert_array_equal(mask_B(h), [[False, True, True, True]])
+
+
+def test_loss_is_a_sum_not_a_mean():
+    y_pred = np.array([[1.0, 2.0], [3.0, 4.0]])
+    y = np.zeros((2, 2))
+    assert loss(y_pred, y) == 30.0
+    assert isinstance(loss(y_pred, y), float)
+
+
+# ---------------------------------------------------------------- backward
+
+@given(shapes, st.integers(0, 2**32 - 1))
+def test_backward_matches_equations(make_problem, dims, seed):
+    params, x, y = make_problem(*dims, seed=seed)
+    _, cache = forward(params, x)
+    grads = backward(params, x, y, cache)
+    seed_form = backward(params, x, y, cache, bias_form="seed")
+    _, _, ref, inter = reference(params, x, y)
+    for k in ("w1", "w2", "w3"):
+        np.testing.assert_allclose(grads[k], ref[k], rtol=1e-10, atol=1e-12, err_msg=k)
+        np.testing.assert_array_equal(seed_form[k], grads[k])
+    for k in ("b1", "b2", "b3"):
+        np.testing.assert_allclose(seed_form[k], ref[k], rtol=1e-10, atol=1e-12, err_msg=k)
+        # the true 1×d gradient is the column sum 1ᵀ·G of the seed's n×d form (82), (84), (86)
+        np.testing.assert_allclose(grads[k], seed_form[k].sum(axis=0, keepdims=True),
+                                   rtol=1e-12, atol=1e-12, err_msg=k)
+        np.testing.assert_allclose(seed_bias_gradient(seed_form[k]), grads[k], rtol=1e-12,
+                                   atol=1e-12, err_msg=k)
+    for k in ("dy", "dh2", "dh1"):
+        np.testing.assert_allclose(cache[k], inter[k], rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+def test_bias_gradient_sum_differs_from_seed_form_when_n_gt_1(problem):
+    params, x, y = problem
+    _, cache = forward(params, x)
+    seed_form = backward(params, x, y, cache, bias_form="seed")
+    summed = backward(params, x, y, cache)
+    assert seed_form["b3"].shape == (4, 2) and summed["b3"].shape == (1, 2)
+    np.testing.assert_allclose(summed["b3"], 2 * (cache["y_pred"] - y).sum(axis=0, keepdims=True))
+
+
+def test_float32_matches_float64_roughly(make_problem):
+    p64, x64, y64 = make_problem(6, 3, 4, 4, 2, seed=5)
+    p32 = {k: v.astype(np.float32) for k, v in p64.items()}
+    g64 = backward(p64, x64, y64, forward(p64, x64)[1])
+    x32, y32 = x64.astype(np.float32), y64.astype(np.float32)
+    g32 = backward(p32, x32, y32, forward(p32, x32)[1])
+    for k in g64:
+        np.testing.assert_allclose(g32[k], g64[k], rtol=1e-3, atol=1e-4, err_msg=k)
+
+
+# ---------------------------------------------------------------- buffer reuse
+
+def test_forward_cache_reuse_same_numbers(make_problem, problem):
+    params, x, y = problem
+    _, cache = forward(params, x)
+    buffers = {k: id(v) for k, v in cache.items()}
+    params2, _, _ = make_problem(4, 3, 5, 4, 2, seed=2)
+    y_reused, cache2 = forward(params2, x, cache)
+    y_fresh, fresh = forward(params2, x)
+    assert cache2 is cache
+    assert all(id(cache[k]) == buffers[k] for k in buffers), "buffers are overwritten, not new"
+    assert y_reused is cache["y_pred"]
+    for k in CACHE_KEYS:
+        np.testing.assert_array_equal(cache[k], fresh[k], err_msg=k)
+    np.testing.assert_array_equal(y_reused, y_fresh)
+
+
+def test_forward_cache_of_other_shape_is_replaced(problem):
+    params, x, _ = problem
+    _, cache = forward(params, x)
+    x_small = x[:2].copy()
+    y_pred, cache2 = forward(params, x_small, cache)
+    assert y_pred.shape == (2, 2)
+    np.testing.assert_array_equal(y_pred, forward(params, x_small)[0])
+
+
+def test_backward_grads_reuse_same_numbers(make_problem, problem):
+    params, x, y = problem
+    _, cache = forward(params, x)
+    grads = backward(params, x, y, cache)
+    ids = {k: id(v) for k, v in grads.items()}
+    params2, _, y2 = make_problem(4, 3, 5, 4, 2, seed=3)
+    _, cache = forward(params2, x, cache)
+    reused = backward(params2, x, y2, cache, grads)
+    fresh = backward(params2, x, y2, forward(params2, x)[1])
+    assert reused is grads and all(id(grads[k]) == ids[k] for k in ids)
+    for k in fresh:
+        np.testing.assert_array_equal(reused[k], fresh[k], err_msg=k)
+
+
+# ---------------------------------------------------------------- bad input
+
+def _with(params, **changes):
+    out = {k: v.copy() for k, v in params.items()}
+    for k, v in changes.items():
+        if v is None:
+            del out[k]
+        else:
+            out[k] = v
+    return out
+
+
+@pytest.mark.parametrize("change, exc, match", [
+    (lambda p: [p], TypeError, r"params must be a dict .*got list"),
+    (lambda p: _with(p, b3=None), ValueError, r"exactly the keys .*missing 'b3'"),
+    (lambda p: _with(p, w4=np.ones((2, 2))), ValueError, r"unexpected 'w4'"),
+    (lambda p: _with(p, w1=p["w1"].tolist()), TypeError, r"params\['w1'\] must be a NumPy array"),
+    (lambda p: _with(p, w2=p["w2"].astype(int)), TypeError,
+     r"params\['w2'\] has dtype int64; parameters must be float32 or float64"),
+    (lambda p: _with(p, w2=p["w2"].astype(complex)), TypeError,
+     r"params\['w2'\] has dtype complex"),
+    (lambda p: _with(p, b1=p["b1"].ravel()), ValueError,
+     r"params\['b1'\] must be 2-D; got shape \(5,\).*reshape\(1, -1\)"),
+    (lambda p: _with(p, b2=p["b2"].T.copy()), ValueError,
+     r"params\['b2'\] has shape \(4, 1\), expected \(1, 4\)"),
+    (lambda p: _with(p, w2=np.ones((4, 4))), ValueError,
+     r"params\['w2'\] has shape \(4, 4\), expected \(5, 4\) to fit w1 \(3, 5\)"),
+    (lambda p: _with(p, w3=np.ones((5, 2))), ValueError,
+     r"params\['w2'\] has shape \(5, 4\), expected \(5, 5\).*w3 \(5, 2\)"),
+    (lambda p: _with(p, b3=p["b3"].astype(np.float32)), TypeError,
+     r"all parameters must share one dtype; .*b3: float32"),
+    (lambda p: _with(p, w1=np.where(np.eye(3, 5) > 0, np.nan, p["w1"])), ValueError,
+     r"params\['w1'\] contains NaN or inf .*index \(0, 0\)"),
+    (lambda p: _with(p, b3=np.full((1, 2), np.inf)), ValueError, r"params\['b3'\] contains NaN"),
+])
+def test_bad_params(problem, change, exc, match):
+    params, x, y = problem
+    bad = change(params)
+    with pytest.raises(exc, match=match):
+        forward(bad, x)
+    with pytest.raises(exc, match=match):
+        backward(bad, x, y, forward(params, x)[1])
+
+
+@pytest.mark.parametrize("make_x, exc, match", [
+    (lambda x: x[0], ValueError, r"x must be a 2-D matrix .*got shape \(3,\).*reshape\(1, -1\)"),
+    (lambda x: x[None], ValueError, r"x must be a 2-D matrix .*got shape \(1, 4, 3\)"),
+    (lambda x: x[:, :2], ValueError,
+     r"x has shape \(4, 2\), expected \(n, 3\).*d_in = 3.*params\['w1'\]"),
+    (lambda x: x[:0], ValueError, r"x is an empty batch \(shape \(0, 3\)\)"),
+    (lambda x: x.astype(np.float32), TypeError, r"x has dtype float32 but the parameters are "
+                                                r"float64"),
+    (lambda x: x.astype(str), TypeError, r"x must hold real numbers.*got dtype <U"),
+    (lambda x: x > 0, TypeError, r"x must hold real numbers.*got dtype bool"),
+    (lambda x: x.astype(complex), TypeError, r"x must hold real numbers.*complex128"),
+    (lambda x: np.where(x > 1e9, 0, x) * np.array([1, np.nan, 1]), ValueError,
+     r"x contains NaN or inf \(4 of 12 entries; the first is nan at index \(0, 1\)\)"),
+    (lambda x: x + np.array([0, 0, np.inf]), ValueError, r"x contains NaN or inf"),
+])
+def test_bad_x(problem, make_x, exc, match):
+    params, x, y = problem
+    with pytest.raises(exc, match=match):
+        forward(params, make_x(x))
+
+
+@pytest.mark.parametrize("make_y, exc, match", [
+    (lambda y: y[:3], ValueError,
+     r"y has 3 rows but x has 4: .*y has shape \(3, 2\), expected \(4, 2\)"),
+    (lambda y: y[:, :1], ValueError,
+     r"y has shape \(4, 1\), expected \(n, 2\).*d_out = 2.*params\['w3'\]"),
+    (lambda y: y[:, 0], ValueError, r"y must be a 2-D matrix .*got shape \(4,\)"),
+    (lambda y: y.astype(object), TypeError, r"y must hold real numbers"),
+    (lambda y: y * np.nan, ValueError, r"y contains NaN or inf"),
+])
+def test_bad_y_in_backward(problem, make_y, exc, match):
+    params, x, y = problem
+    _, cache = forward(params, x)
+    with pytest.raises(exc, match=match):
+        backward(params, x, make_y(y), cache)
+
+
+def test_bad_backward_arguments(problem):
+    params, x, y = problem
+    _, cache = forward(params, x)
+    with pytest.raises(ValueError, match=r"bias_form must be 'sum' or 'seed'; got 'mean'"):
+        backward(params, x, y, cache, bias_form="mean")
+    with pytest.raises(TypeError, match=r"cache must be the dict returned by forward"):
+        backward(params, x, y, None)
+    with pytest.raises(ValueError, match=r"call forward\(params, x\) with this x \(n = 2\)"):
+        backward(params, x[:2], y[:2], cache)
+
+
+@pytest.mark.parametrize("y_pred, y, exc, match", [
+    (np.zeros((4, 2)), np.zeros((2, 4)), ValueError,
+     r"y_pred has shape \(4, 2\) but y has shape \(2, 4\)"),
+    (np.zeros((4, 2)), np.zeros((4, 1)), ValueError, r"eq. \(6\) compares them element by element"),
+    (np.zeros((0, 2)), np.zeros((0, 2)), ValueError, r"y is empty"),
+    (np.zeros((1, 2)), np.array([[np.nan, 0.0]]), ValueError, r"y contains NaN or inf"),
+    (np.array([[np.inf, 0.0]]), np.zeros((1, 2)), ValueError, r"y_pred contains NaN or inf"),
+    (np.zeros((1, 2), dtype=bool), np.zeros((1, 2)), TypeError, r"y_pred must hold real numbers"),
+    (np.zeros((1, 2)), np.array([["a", "b"]]), TypeError, r"y must hold real numbers"),
+])
+def test_bad_loss_input(y_pred, y, exc, match):
+    with pytest.raises(exc, match=match):
+        loss(y_pred, y)

@@ -1,0 +1,120 @@
+"""helpers.plotting: every function returns its axes, figures have the project's size and dpi,
+matplotlib's global settings are left alone, and bad input gets a clear error. Every figure is
+closed after each test (pyproject turns the "more than 20 figures" warning into an error)."""
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+
+from helpers import check_gradients, forward
+from helpers import plotting as hp
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def report(make_problem):
+    params, x, y = make_problem(4, 3, 5, 4, 2, seed=1)
+    return check_gradients(params, x, y)
+
+
+def _calls(report):
+    A = np.array([[True, False, True], [False, False, True]])
+    B = np.array([[1, 0], [1, 1]])
+    return {
+        "new_axes": lambda: hp.new_axes(),
+        "loss_curve": lambda: hp.loss_curve([3.0, 2.0, 1.5, 1.0], label="lr = 0.1"),
+        "gradcheck_summary": lambda: hp.gradcheck_summary(report),
+        "heatmap": lambda: hp.heatmap(np.arange(6.0).reshape(2, 3) - 2, title="w"),
+        "masks": lambda: hp.masks(A, B),
+    }
+
+
+@pytest.mark.parametrize("name", ["new_axes", "loss_curve", "gradcheck_summary", "heatmap",
+                                  "masks"])
+def test_returns_axes_of_fixed_size_and_dpi_and_keeps_rcparams(report, name):
+    before = dict(mpl.rcParams)
+    out = _calls(report)[name]()
+    axes = list(np.ravel(out))
+    assert all(isinstance(a, Axes) for a in axes)
+    fig = axes[0].figure
+    assert fig.dpi == hp.DPI
+    expected = hp.FIGSIZE if name != "masks" else (hp.FIGSIZE[0] * 1.6, hp.FIGSIZE[1])
+    np.testing.assert_allclose(fig.get_size_inches(), expected)
+    fig.canvas.draw()                                # really renders, without warnings
+    assert dict(mpl.rcParams) == before
+
+
+def test_draws_on_a_given_axes(report):
+    fig, (a, b, c) = plt.subplots(1, 3)
+    assert hp.loss_curve([1.0, 0.5], ax=a) is a
+    assert hp.gradcheck_summary(report, ax=b) is b
+    assert hp.heatmap(np.eye(2), ax=c, colorbar=False) is c
+    assert len(plt.get_fignums()) == 1
+
+
+def test_new_axes_columns():
+    axes = hp.new_axes(3)
+    assert len(axes) == 3
+    assert axes[0].figure.get_size_inches()[0] == pytest.approx(hp.FIGSIZE[0] * 2.4)
+    assert hp.new_axes(1, squeeze=False).shape == (1, 1)
+
+
+def test_many_figures_do_not_warn():
+    for _ in range(25):                     # would warn (= fail) at 21 open figures
+        hp.loss_curve([1.0, 0.1])
+        plt.close("all")
+
+
+def test_loss_curve_content():
+    ax = hp.loss_curve([4.0, 2.0, 1.0], label="run")
+    assert ax.get_yscale() == "log"
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [4.0, 2.0, 1.0])
+    assert "(6)" in ax.get_title() and ax.get_legend() is not None
+
+
+def test_gradcheck_summary_colours_failures(make_problem, report):
+    params, x, y = make_problem(4, 3, 5, 4, 2, seed=1)
+    grads = {k: c.analytic.copy() for k, c in report.checks.items()}
+    grads["w2"] *= 2
+    grads["b3"][0, 0] = np.nan
+    bad = check_gradients(params, x, y, grads=grads)
+    ax = hp.gradcheck_summary(bad)
+    colours = [tuple(p.get_facecolor()) for p in ax.patches]
+    red, green = mpl.colors.to_rgba("tab:red"), mpl.colors.to_rgba("tab:green")
+    assert colours == [green, green, red, green, green, red]
+    assert ax.patches[5].get_height() == 1.0, "a NaN error is drawn as a full (failing) bar"
+    assert len(ax.lines) == 1, "one tolerance line"
+
+
+def test_heatmap_symmetric_limits_and_nan():
+    ax = hp.heatmap(np.array([[-1.0, 3.0], [np.nan, 0.0]]))
+    assert ax.images[0].get_clim() == (-3.0, 3.0)
+    ax = hp.heatmap(np.zeros((2, 2)))
+    assert ax.images[0].get_clim() == (-1.0, 1.0)
+
+
+def test_masks_titles(make_problem):
+    params, x, _ = make_problem(4, 3, 5, 4, 2, seed=1)
+    _, cache = forward(params, x)
+    axes = hp.masks(cache["A"], cache["B"])
+    assert "(64)" in axes[0].get_title() and "(33)" in axes[1].get_title()
+    np.testing.assert_array_equal(axes[0].images[0].get_array(), cache["B"].astype(float))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: hp.loss_curve([]), r"history must be a non-empty 1-D sequence"),
+    (lambda: hp.loss_curve([[1.0, 2.0]]), r"got shape \(1, 2\)"),
+    (lambda: hp.heatmap(np.ones(3)), r"heatmap needs a non-empty 2-D matrix; got shape \(3,\)"),
+    (lambda: hp.heatmap(np.ones((0, 3))), r"got shape \(0, 3\)"),
+])
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+    assert not plt.get_fignums(), "no figure is left behind by a refused call"
