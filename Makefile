@@ -57,7 +57,7 @@ notebooks: $(STAMP)
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[notebooks,test,browser]" "setuptools>=75"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[notebooks,test,browser,bench]" "setuptools>=75"
 	.lock-venv/bin/python -m pip freeze --exclude-editable --all \
 		| grep -v -i -E '^(numpy-nn-derivation|pip)==' > requirements-lock.txt
 	rm -rf .lock-venv

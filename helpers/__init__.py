@@ -7,9 +7,12 @@
 ``helpers.plotting``  loss curves, gradient-check summaries, masks (imports matplotlib)
 ``helpers.widgets``   the interactive explorer (imports ipywidgets when used)
 ``helpers.exercises`` the checks behind the classroom edition's exercise cells
+``helpers.printing``  number formatting that keeps stored notebook outputs identical everywhere
+``helpers.diagram``   the network diagram (imports matplotlib)
 
-The most used names are importable from ``helpers`` itself. ``plotting``, ``widgets`` and
-``exercises`` are loaded on first use, so ``import helpers`` needs NumPy only.
+The most used names are importable from ``helpers`` itself. ``plotting``, ``widgets``,
+``exercises``, ``printing`` and ``diagram`` are loaded on first use, so ``import helpers``
+needs NumPy only.
 """
 
 import importlib
@@ -25,7 +28,7 @@ __all__ = ["init_params", "forward", "loss", "backward", "relu", "mask_A", "mask
 
 __version__ = "0.1.0"
 
-_LAZY = ("plotting", "widgets", "exercises")
+_LAZY = ("plotting", "widgets", "exercises", "printing", "diagram")
 
 
 def __getattr__(name):

@@ -102,7 +102,7 @@ def _recognise(value, candidates, tol):
 
 
 def _answer(var, value, eq, expected):
-    """Return the student's ``value`` as a float64 array, or fail saying what it is instead."""
+    """Return the student's ``value`` if it is a real NumPy array, else fail saying what it is."""
     if value is None:
         raise AssertionError(
             f"{var} is None: nothing has been computed yet. Write {_label(eq)} in the exercise "
@@ -168,6 +168,10 @@ def _dtype_note(value, dtype):
 def _shape_hint(value, ref, *, bias=False, seed_form=False, seed_eq=None):
     """A hint for a shape mismatch, recognised from the shapes alone."""
     vs, rs = value.shape, ref.shape
+    if bias and value.ndim == 2 and vs == (rs[1], 1) and rs[1] > 1:
+        return ("the result is transposed: the 1×d row came out as a d×1 column. Sum the n×d "
+                "matrix over its rows, G.sum(axis=0, keepdims=True), or multiply 1ᵀ·G with 1ᵀ "
+                "a 1×n row of ones.")
     if vs == rs[::-1]:
         return (f"the result is transposed ({_shape_str(vs)} instead of {_shape_str(rs)}): the "
                 f"factors of the matrix product are in the wrong order or one transpose is "
@@ -179,8 +183,6 @@ def _shape_hint(value, ref, *, bias=False, seed_form=False, seed_eq=None):
     if bias and value.ndim == 1 and vs[0] == rs[1]:
         return ("summed correctly but the result is 1-D; the seed's biases are 1×d rows: use "
                 "G.sum(axis=0, keepdims=True).")
-    if bias and value.ndim == 2 and vs == (rs[1], 1):
-        return "the 1×d row came out as a d×1 column: sum over axis=0 and keep it a row."
     if bias and value.ndim == 0:
         return ("everything was summed into one number; sum over the samples only: "
                 "G.sum(axis=0, keepdims=True).")
@@ -436,7 +438,7 @@ def _grad_setup(name, params, x, y, table):
     if name not in table:
         raise ValueError(f"name must be one of {', '.join(table)}; got {name!r}")
     dtype, x, y = _setup(params, x, y)
-    # the reference in float64 for float64 params; float32 params are checked at float32 tolerance
+    # the reference in the parameters' dtype; float32 is compared at the float32 tolerance
     c = _intermediates(params, x, y)
     return dtype, x, y, c
 

@@ -16,13 +16,13 @@ CONDA_NAME = {"matplotlib": "matplotlib-base"}
 
 def direct_requirements():
     """What the notebooks and their tests need: pyproject's dependencies and its extras, except
-    the browser-test tooling, which only `make test-browser` uses."""
+    the tooling that only `make test-browser` and `make bench` use."""
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(project["dependencies"])
     for name, extra in project.get("optional-dependencies", {}).items():
-        if name != "browser":
+        if name not in ("browser", "bench"):
             reqs += extra
     return {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower() for r in reqs}
 
@@ -48,7 +48,13 @@ def test_environment_lists_every_direct_dependency():
 
 
 def test_lock_pins_every_direct_dependency():
-    missing = sorted(direct_requirements() - locked())
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    tooling = {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower()
+               for name in ("browser", "bench") for r in extras.get(name, [])}
+    missing = sorted((direct_requirements() | tooling) - locked())
     assert not missing, f"requirements-lock.txt does not pin {missing}: run `make lock`"
 
 

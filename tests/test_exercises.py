@@ -220,7 +220,7 @@ def test_gradient_shape_mistakes(net):
         ("b2", c["dh2"].sum(axis=0), "1-D"),
         ("b2", c["dh2"].sum(axis=1, keepdims=True), "wrong axis"),
         ("b2", c["dh2"].sum(), "one number"),
-        ("b3", dy.sum(axis=0).reshape(-1, 1), "column"),
+        ("b3", dy.sum(axis=0).reshape(-1, 1), "transposed: the 1×d row came out as a d×1 column"),
         ("w3", np.zeros((7, 7)), r"expected \(3, 2\)"),
     ]
     for name, value, match in cases:

@@ -256,6 +256,11 @@ def test_no_solution_text_in_the_committed_edition():
             assert ln not in code, f"{path.name}: solution line {ln!r} in a code cell"
             assert ln not in rest, f"{path.name}: solution line {ln!r} in an output/metadata"
         assert "widgets" not in nb.metadata and "nbgrader" not in rest
+        code_cells = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.execution_count is None for c in code_cells)
+        first = next((k for k, c in enumerate(code_cells) if "YOUR CODE HERE" in c.source),
+                     len(code_cells))
+        assert all(not c.outputs for c in code_cells[first:]), path.name
         assert ms.BEGIN not in code and ms.BEGIN_HIDDEN not in code
 
 
@@ -387,3 +392,33 @@ def test_slow_round_trip(name):
             # 3. the solution, re-inserted, passes (the check runs next in the loop)
             assert run(sol) is None, f"{name} cell {i}: the solution itself failed"
     assert n_exercises > 0
+
+
+# ---------------------------------------------------------------- nbgrader source
+
+def test_nbgrader_source_marks_answer_and_test_cells():
+    src = nbformat.v4.new_notebook(cells=[
+        _md("# 03"), _code("import numpy as np", id="imports"),
+        _code("# eq. (81): dw3\n### BEGIN SOLUTION\ndw3 = h2_relu.T @ dy\n### END SOLUTION",
+              id="ex_1"),
+        _md("Check it."),
+        _code('exercises.check_gradient("w3", dw3, params, x, y)', id="check1"),
+        _code("def f(p):\n    # eq. (6)\n    ### BEGIN SOLUTION\n    return p\n"
+              "    ### END SOLUTION", id="ex2"),
+        _code("exercises.check_numerical_gradient(f(p), params, x, y, 'w1')", id="check2")])
+    nb = ms.nbgrader_source(src, "fixture")
+    meta = [c.metadata.get("nbgrader") for c in nb.cells]
+    assert [i for i, m in enumerate(meta) if m and m["solution"]] == [2, 5]
+    assert [i for i, m in enumerate(meta) if m and m["grade"]] == [4, 6]
+    assert meta[4]["points"] == 1 and meta[4]["locked"] and not meta[2]["locked"]
+    ids = [m["grade_id"] for m in meta if m]
+    assert ids == ["answer-ex_1", "check-check1", "answer-ex2", "check-check2"]
+    assert [c.source for c in nb.cells] == [c.source for c in src.cells]   # sources unchanged
+    assert "nbgrader" not in src.cells[2].metadata                          # input unchanged
+
+
+def test_nbgrader_source_requires_a_check_after_each_exercise():
+    nb = nbformat.v4.new_notebook(cells=[
+        _code("# eq. (1)\n### BEGIN SOLUTION\nh1 = x\n### END SOLUTION"), _code("print(h1)")])
+    with pytest.raises(ms.ConventionError, match="must be its check"):
+        ms.nbgrader_source(nb)

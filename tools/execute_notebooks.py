@@ -17,7 +17,10 @@ from nbclient import NotebookClient
 def execute(path, timeout=600):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                            record_timing=False,  # timestamps would make every re-run a diff
                             resources={"metadata": {"path": str(Path(path).parent)}})
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
     client.execute()
     for cell in nb.cells:                        # a stored stderr stream fails strict nbval
         for out in cell.get("outputs", []):

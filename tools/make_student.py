@@ -29,6 +29,8 @@ twice and the files are byte-identical.
 
     python tools/make_student.py            write student/ from notebooks/
     python tools/make_student.py --check    exit 1 if student/ is not up to date
+    python tools/make_student.py --nbgrader-source DIR
+        the solution notebooks with nbgrader cell metadata (answer and test cells) in DIR
 """
 
 import argparse
@@ -50,6 +52,9 @@ NOTE = ("*Classroom edition.* The code cells marked `YOUR CODE HERE` are yours t
         "cell below it, which tells you whether your answer matches the equation and, if not, "
         "what the likely mistake is. Outputs from the first exercise on are cleared: run the "
         "notebook from the top.")
+NOTE_INDEX = ("*Classroom edition.* The notebooks linked here that contain exercises ({names}) "
+              "open in their classroom edition, with empty cells for you to write the equations; "
+              "the others open in the full edition in `../notebooks/`.")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _EQ = re.compile(r"eqs?\.\s*(\(\d{1,2}\)(?:\s*(?:/|,|and|–)\s*\(\d{1,2}\))*)")
 _LINK = re.compile(r"(\]\(|src=\")([^)\"#:\s]+\.(?:ipynb|png|svg|jpg|jpeg|gif|md|html))")
@@ -259,8 +264,12 @@ def make_student(nb, student_names=(), name="notebook"):
         tags = cell.get("metadata", {}).get("tags")
         new["metadata"] = {"tags": list(tags)} if tags else {}
         cells.append(new)
-    if cells and cells[0].cell_type == "markdown":
-        note = nbformat.v4.new_markdown_cell(NOTE)
+    others = sorted(n[:2] for n in student_names if n != INDEX)
+    if cells and cells[0].cell_type == "markdown" and (started or others):
+        text = NOTE if started else NOTE_INDEX.format(
+            names=", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1
+            else "".join(others))
+        note = nbformat.v4.new_markdown_cell(text)
         note["id"] = "classroom-edition-note"
         if "id" not in cells[0]:
             note.pop("id", None)
@@ -283,13 +292,61 @@ def build(src_dir, out_dir=None):
     return {n: nbformat.writes(make_student(nbs[n], names, name=n)) + "\n" for n in chosen}
 
 
+def _is_check(cell):
+    return cell.cell_type == "code" and "exercises.check_" in cell.source
+
+
+def nbgrader_source(nb, name="notebook"):
+    """A copy of solution notebook ``nb`` with nbgrader cell metadata, for a course's source/.
+
+    Exercise cells become nbgrader "autograded answer" cells (``solution: true``), the check
+    cell after each one an "autograder tests" cell worth one point (``grade: true``, locked), so
+    ``nbgrader generate_assignment`` and ``autograde`` work without the Create Assignment
+    toolbar. Nothing else changes; nbgrader itself clears outputs and solutions on release.
+    """
+    nb = nbformat.from_dict(nb)
+    for idx, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"{name}, cell {idx}"
+        _, n = student_source(cell.source, where)          # validates the regions
+        key = re.sub(r"[^A-Za-z0-9_-]", "-", str(cell.get("id", idx)))
+        if n:
+            cell.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
+                                         "task": False, "grade_id": f"answer-{key}",
+                                         "schema_version": 3}
+            follower = next((c for c in nb.cells[idx + 1:] if c.cell_type == "code"), None)
+            if follower is None or not _is_check(follower):
+                raise ConventionError(f"{where}: the code cell after an exercise must be its "
+                                      f"check (a call to helpers.exercises)")
+            fkey = re.sub(r"[^A-Za-z0-9_-]", "-", str(follower.get("id", idx + 1)))
+            follower.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
+                                             "task": False, "points": 1,
+                                             "grade_id": f"check-{fkey}", "schema_version": 3}
+    return nb
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--src", default=str(ROOT / "notebooks"))
     ap.add_argument("--out", default=str(ROOT / "student"))
     ap.add_argument("--check", action="store_true", help="exit 1 if OUT is not up to date")
+    ap.add_argument("--nbgrader-source", metavar="DIR",
+                    help="instead, write the solution notebooks with nbgrader cell metadata to "
+                         "DIR (e.g. course/source/backprop) for nbgrader generate_assignment")
     args = ap.parse_args(argv)
     try:
+        if args.nbgrader_source:
+            out = Path(args.nbgrader_source)
+            out.mkdir(parents=True, exist_ok=True)
+            n = 0
+            for p in sorted(Path(args.src).glob("[0-9][0-9]_*.ipynb")):
+                nb = nbformat.read(p, as_version=4)
+                if _has_exercise(nb):
+                    nbformat.write(nbgrader_source(nb, p.name), out / p.name)
+                    n += 1
+            print(f"wrote {n} nbgrader source notebooks to {out}")
+            return
         files = build(args.src)
     except ConventionError as err:
         sys.exit(f"make_student: {err}")
