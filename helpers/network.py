@@ -70,7 +70,12 @@ def init_params(d_in, d1, d2, d_out, *, rng=None, scale=None, dtype=np.float64):
 
 def relu(h, out=None):
     """Relu(h) = max(h, 0), elementwise: eqs. (2) and (4)."""
-    return np.maximum(h, 0, out=out)
+    if out is None or np.may_share_memory(h, out):
+        return np.maximum(h, 0, out=out)
+    # The same numbers, faster: NumPy vectorises the maximum of two arrays, not of an array and
+    # a scalar, so compare h with an array of zeros, here out itself.
+    out.fill(0)
+    return np.maximum(h, out, out=out)
 
 
 def mask_A(h2, out=None):
@@ -101,6 +106,9 @@ def forward(params, x, cache=None):
     return _forward(params, x, cache)
 
 
+_BOOL = np.dtype(bool)          # a dtype object: comparing dtypes with it is quicker than with bool
+
+
 def _buffers(cache, specs):
     """Return ``cache`` if its arrays match ``specs`` (name → (shape, dtype)), else new ones."""
     if cache is not None and all(k in cache and cache[k].shape == s and cache[k].dtype == t
@@ -118,8 +126,8 @@ def _forward(params, x, cache=None):
     w1, b1, w2, b2, w3, b3 = (params[k] for k in PARAM_NAMES)
     n, dt = x.shape[0], w1.dtype
     d1, d2, d_out = w1.shape[1], w2.shape[1], w3.shape[1]
-    c = _buffers(cache, {"h1": ((n, d1), dt), "h1_relu": ((n, d1), dt), "B": ((n, d1), bool),
-                         "h2": ((n, d2), dt), "h2_relu": ((n, d2), dt), "A": ((n, d2), bool),
+    c = _buffers(cache, {"h1": ((n, d1), dt), "h1_relu": ((n, d1), dt), "B": ((n, d1), _BOOL),
+                         "h2": ((n, d2), dt), "h2_relu": ((n, d2), dt), "A": ((n, d2), _BOOL),
                          "y_pred": ((n, d_out), dt)})
     h1 = np.matmul(x, w1, out=c["h1"])
     h1 += b1                                          # (1): 1·b1 is b1 broadcast to every row

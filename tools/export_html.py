@@ -20,11 +20,15 @@ from nbconvert.preprocessors import Preprocessor
 ROOT = Path(__file__).resolve().parents[1]
 MARKDOWN_LINK = re.compile(r"\]\((?:\./)?(\d\d_[\w-]+)\.ipynb(#[^)\s]*)?\)")
 HTML_LINK = re.compile(r"href=([\"'])(?:\./)?(\d\d_[\w-]+)\.ipynb")
+# A link out of notebooks/ (e.g. to ../student/) has no page in the site: keep its text only.
+OUTSIDE_LINK = re.compile(r"\[([^\]]+)\]\(\.\./[^)\s]*\)")
 
 
 def to_html_links(text):
-    """``(NN_name.ipynb#a)`` → ``(NN_name.html#a)`` in markdown, likewise in ``href="…"``."""
+    """``(NN_name.ipynb#a)`` → ``(NN_name.html#a)`` in markdown, likewise in ``href="…"``;
+    ``[text](../elsewhere)`` → ``text (in the repository)``."""
     text = MARKDOWN_LINK.sub(lambda m: f"]({m[1]}.html{m[2] or ''})", text)
+    text = OUTSIDE_LINK.sub(lambda m: f"{m[1]} (in the repository)", text)
     return HTML_LINK.sub(lambda m: f"href={m[1]}{m[2]}.html", text)
 
 

@@ -34,6 +34,11 @@ CELL_REPORT_JS = """() => {
 }"""
 
 
+SCROLL_TOP_JS = """() => { const w = window.jupyterapp.shell.currentWidget;
+    const outer = w.node.querySelector('.jp-WindowedPanel-outer') || w.content.node;
+    outer.scrollTop = 0; }"""
+
+
 def _stored(path):
     nb = json.loads(path.read_text())
     sources = ["".join(c["source"]) for c in nb["cells"]]
@@ -48,7 +53,8 @@ def _stored(path):
 
 def _open_and_run(page, lab_server, path):
     rel = path.relative_to(ROOT).as_posix()
-    page.goto(f"{lab_server['base']}/lab/tree/{rel}?token={lab_server['token']}")
+    # ?reset: a fresh workspace, so the notebooks opened before are not reopened with kernels.
+    page.goto(f"{lab_server['base']}/lab/tree/{rel}?reset&token={lab_server['token']}")
     page.wait_for_function(
         """(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
                        return !!(w && w.context && w.context.path.endsWith(name)
@@ -96,17 +102,19 @@ def test_notebook_runs_in_jupyterlab(path, lab_server, browser, screenshots):
         if expected["widgets"]:
             assert page.locator(".jp-OutputArea-output .jupyter-widgets").count() > 0, \
                 f"{path.name}: it has widgets but none is displayed"
-        page.evaluate("() => window.jupyterapp.shell.currentWidget.content.node"
-                      ".scrollTo(0, 0)")
+        page.screenshot(path=str(screenshots / f"{path.stem}-end.png"))
+        page.evaluate(SCROLL_TOP_JS)
+        page.wait_for_timeout(500)
         page.screenshot(path=str(screenshots / f"{path.stem}.png"))
     finally:
         page.close()
 
 
-# What the widgets currently show: the text and images of the output areas inside them.
-WIDGET_STATE_JS = """() => [...document.querySelectorAll('.jupyter-widgets .jp-OutputArea-output')]
-    .map(e => e.innerText + [...e.querySelectorAll('img')].map(i => i.src.slice(-64)).join())
-    .join('|')"""
+# What the widgets currently show: text of HTML/label/output widgets and the images' sources.
+WIDGET_STATE_JS = """() => [...document.querySelectorAll(
+    '.jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-image,'
+    + ' .jp-OutputArea-output .jupyter-widgets-output-area')]
+    .map(e => e.tagName === 'IMG' ? e.src.slice(-64) : e.innerText).join('|')"""
 
 
 EXPLORER = [p for p in NOTEBOOKS if _stored(p)["widgets"]]
