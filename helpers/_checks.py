@@ -12,6 +12,15 @@ PARAM_NAMES = ("w1", "b1", "w2", "b2", "w3", "b3")
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def check_dims(**dims):
+    """Check that each layer size or sample count is a positive integer (bools are refused)."""
+    for name, d in dims.items():
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer; got {d!r} ({type(d).__name__})")
+        if d < 1:
+            raise ValueError(f"{name} must be a positive integer; got {d!r}")
+
+
 def check_params(params):
     """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``.
 

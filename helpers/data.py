@@ -6,17 +6,10 @@ numbers on every machine, and nothing is downloaded.
 
 import numpy as np
 
+from ._checks import check_dims
 from .network import _forward, init_params
 
 __all__ = ["random_data", "teacher_data"]
-
-
-def _dims(**dims):
-    for name, d in dims.items():
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-            raise TypeError(f"{name} must be an integer; got {d!r} ({type(d).__name__})")
-        if d < 1:
-            raise ValueError(f"{name} must be a positive integer; got {d!r}")
 
 
 def _dtype(dtype):
@@ -32,7 +25,7 @@ def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):
     Since y does not depend on x, a network can only memorise it (it can when it has more
     parameters than n·d_out numbers to fit). ``rng``: seed or Generator; ``None`` means seed 0.
     """
-    _dims(n=n, d_in=d_in, d_out=d_out)
+    check_dims(n=n, d_in=d_in, d_out=d_out)
     dtype = _dtype(dtype)
     rng = np.random.default_rng(0 if rng is None else rng)
     x = rng.standard_normal((n, d_in)).astype(dtype)
@@ -47,7 +40,7 @@ def teacher_data(n, d_in, d1, d2, d_out, *, noise=0.0, rng=None, dtype=np.float6
     with random biases (N(0, 0.1²)), so a student network of the same shape can drive the loss (6)
     towards ``noise² · n · d_out``. Returns ``(x, y, teacher_params)``.
     """
-    _dims(n=n, d_in=d_in, d1=d1, d2=d2, d_out=d_out)
+    check_dims(n=n, d_in=d_in, d1=d1, d2=d2, d_out=d_out)
     dtype = _dtype(dtype)
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
         raise TypeError(f"noise must be a number; got {type(noise).__name__}")

@@ -26,7 +26,7 @@ write into them, so a training loop allocates nothing per step (see :mod:`helper
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_matrix, check_params, check_same_shape
+from ._checks import PARAM_NAMES, check_dims, check_matrix, check_params, check_same_shape
 
 __all__ = ["PARAM_NAMES", "init_params", "relu", "mask_A", "mask_B", "forward", "loss",
            "backward", "seed_bias_gradient"]
@@ -49,13 +49,13 @@ def init_params(d_in, d1, d2, d_out, *, rng=None, scale=None, dtype=np.float64):
 
     Biases start at zero.
     """
-    dims = {"d_in": d_in, "d1": d1, "d2": d2, "d_out": d_out}
-    for name, d in dims.items():
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
-            raise ValueError(f"{name} must be a positive integer; got {d!r}")
+    check_dims(d_in=d_in, d1=d1, d2=d2, d_out=d_out)
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    if scale is not None and (isinstance(scale, bool)
+                              or not isinstance(scale, (int, float, np.integer, np.floating))):
+        raise TypeError(f"scale must be a number or None; got {type(scale).__name__}")
     if scale is not None and not (np.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a positive number or None; got {scale!r}")
     rng = np.random.default_rng(0 if rng is None else rng)
@@ -225,6 +225,8 @@ def seed_bias_gradient(G):
     Each row of 1·b is the same b, so ∂L/∂b_l = Σ_i ∂L/∂(1·b)_il: the column sum.
     """
     G = np.asarray(G)
+    if G.dtype == bool or G.dtype.kind not in "iuf":
+        raise TypeError(f"G must hold real numbers; got dtype {G.dtype}")
     if G.ndim != 2:
         raise ValueError(f"G must be an n×d matrix; got shape {G.shape}")
     return np.ones((1, G.shape[0]), dtype=G.dtype) @ G

@@ -69,8 +69,10 @@ def test_init_scales():
 @pytest.mark.parametrize("kwargs, exc, match", [
     ({"d_in": 0}, ValueError, "d_in must be a positive integer; got 0"),
     ({"d1": -2}, ValueError, "d1 must be a positive integer"),
-    ({"d2": 2.0}, ValueError, "d2 must be a positive integer; got 2.0"),
-    ({"d_out": True}, ValueError, "d_out must be a positive integer"),
+    ({"d2": 2.0}, TypeError, r"d2 must be an integer; got 2.0 \(float\)"),
+    ({"d_out": True}, TypeError, "d_out must be an integer"),
+    ({"scale": "a"}, TypeError, "scale must be a number or None; got str"),
+    ({"scale": True}, TypeError, "scale must be a number or None; got bool"),
     ({"dtype": np.int64}, TypeError, "dtype must be float32 or float64; got int64"),
     ({"dtype": np.float16}, TypeError, "float32 or float64"),
     ({"scale": -1.0}, ValueError, "scale must be a positive number"),
@@ -324,3 +326,12 @@ def test_bad_backward_arguments(problem):
 def test_bad_loss_input(y_pred, y, exc, match):
     with pytest.raises(exc, match=match):
         loss(y_pred, y)
+
+
+def test_seed_bias_gradient_is_the_column_sum_and_refuses_non_numbers():
+    G = np.arange(6.0).reshape(3, 2)
+    np.testing.assert_array_equal(seed_bias_gradient(G), [[6.0, 9.0]])
+    with pytest.raises(TypeError, match="G must hold real numbers; got dtype bool"):
+        seed_bias_gradient(G > 1)
+    with pytest.raises(ValueError, match=r"G must be an n×d matrix; got shape \(6,\)"):
+        seed_bias_gradient(G.ravel())
