@@ -79,6 +79,16 @@ def _open_and_run(page, lab_server, path):
         timeout=RUN_TIMEOUT_MS, polling=500)
 
 
+def _close(page):
+    """Shut the notebook's kernel down (a closed page would leave it running), then the page."""
+    try:
+        page.evaluate("""async () => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            if (w && w.sessionContext) await w.sessionContext.shutdown(); }""")
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_in_jupyterlab(path, lab_server, browser, screenshots):
     expected = _stored(path)
@@ -107,7 +117,7 @@ def test_notebook_runs_in_jupyterlab(path, lab_server, browser, screenshots):
         page.wait_for_timeout(500)
         page.screenshot(path=str(screenshots / f"{path.stem}.png"))
     finally:
-        page.close()
+        _close(page)
 
 
 # What the widgets currently show: text of HTML/label/output widgets and the images' sources.
@@ -141,4 +151,4 @@ def test_widgets_respond(path, lab_server, browser, screenshots):
         handle.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshots / f"{path.stem}-after-input.png"))
     finally:
-        page.close()
+        _close(page)
