@@ -18,6 +18,10 @@ help:
 	@echo "make lab        open the notebooks in JupyterLab (sets everything up first)"
 	@echo "make test       ruff + unit tests + strict nbval on every notebook"
 	@echo "make notebooks  re-execute every notebook in place (outputs and widget state)"
+	@echo "make student    write the classroom edition into student/"
+	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium"
+	@echo "make html       export the notebooks to a static site in site/"
+	@echo "make bench      time a training step against its matrix products"
 	@echo "make lock       re-resolve requirements-lock.txt from pyproject.toml"
 
 install: $(STAMP)

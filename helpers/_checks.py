@@ -12,13 +12,28 @@ PARAM_NAMES = ("w1", "b1", "w2", "b2", "w3", "b3")
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def check_dims(**dims):
-    """Check that each layer size or sample count is a positive integer (bools are refused)."""
+def check_dims(*, minimum=1, **dims):
+    """Check that each size, count or seed is an integer ≥ ``minimum`` (bools are refused)."""
     for name, d in dims.items():
         if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
             raise TypeError(f"{name} must be an integer; got {d!r} ({type(d).__name__})")
-        if d < 1:
-            raise ValueError(f"{name} must be a positive integer; got {d!r}")
+        if d < minimum:
+            kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
+            raise ValueError(f"{name} must be {kind}; got {d!r}")
+
+
+def check_problem(params, x, y=None):
+    """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together.
+
+    Returns ``(dtype, x, y)`` with x and y as arrays of the parameters' dtype
+    (see :func:`check_params` and :func:`check_matrix`).
+    """
+    dtype, (d_in, _, _, d_out) = check_params(params)
+    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
+    if y is not None:
+        y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out",
+                         rows=x.shape[0])
+    return dtype, x, y
 
 
 def check_params(params):

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_matrix, check_params
+from ._checks import PARAM_NAMES, check_problem
 from .network import _backward, _forward, _loss
 
 __all__ = ["numerical_gradient", "rel_error", "ParamCheck", "GradCheckReport", "check_gradients"]
@@ -177,9 +177,7 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
     flips the sign of any pre-activation h1 (eq. 1) or h2 (eq. 3) are flagged as kinks and left
     out. Returns a :class:`GradCheckReport`; ``params`` is left unchanged.
     """
-    dtype, (d_in, _, _, d_out) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
-    y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out", rows=x.shape[0])
+    _, x, y = check_problem(params, x, y)
     if isinstance(names, str):
         names = (names,)
     unknown = [k for k in names if k not in PARAM_NAMES]
@@ -192,8 +190,7 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
             raise ValueError(f"h must be a positive finite number; got {h!r}")
         if not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{arg} must be a non-negative finite number; got {value!r}")
-    _, base = _forward(params, x)
-    base_A, base_B = base["A"].copy(), base["B"].copy()   # a user's backward may modify base
+    base, loss_and_kinks, crossed = kink_watching_loss(params, x, y)
     base_loss = _loss(base["y_pred"], y)
     noise = _roundoff(params, x, y, base["y_pred"], base_loss) / h
     if grads is None:
@@ -202,13 +199,6 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict with the keys of params; got "
                         f"{type(grads).__name__}")
-    crossed = []       # one bool per loss evaluation: did a mask (33) or (64) change?
-
-    def loss_and_kinks():
-        y_pred, c = _forward(params, x)
-        crossed.append(not (np.array_equal(c["A"], base_A) and np.array_equal(c["B"], base_B)))
-        return _loss(y_pred, y)
-
     report = GradCheckReport()
     for name in names:
         p = params[name]
@@ -234,6 +224,27 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
         errors = rel_error(analytic, numerical, floor=floor if np.isfinite(floor) else 0.0)
         report.checks[name] = ParamCheck(name, analytic, numerical, errors, kinks, rtol)
     return report
+
+
+def kink_watching_loss(params, x, y):
+    """The loss (6) as a function of no arguments, for :func:`numerical_gradient`, that also
+    records whether each evaluation crossed a ReLU kink.
+
+    Returns ``(base, f, crossed)``: ``base`` the forward cache at the current parameters, ``f``
+    evaluates L at whatever ``params`` hold when it is called, and after each call ``crossed``
+    gets one bool: did mask A (33) or B (64) differ from ``base``'s? ``x`` and ``y`` must be
+    checked already.
+    """
+    _, base = _forward(params, x)
+    base_A, base_B = base["A"].copy(), base["B"].copy()   # a user's backward may modify base
+    crossed = []
+
+    def f():
+        y_pred, c = _forward(params, x)
+        crossed.append(not (np.array_equal(c["A"], base_A) and np.array_equal(c["B"], base_B)))
+        return _loss(y_pred, y)
+
+    return base, f, crossed
 
 
 def _roundoff(params, x, y, y_pred, loss):

@@ -26,7 +26,7 @@ write into them, so a training loop allocates nothing per step (see :mod:`helper
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_dims, check_matrix, check_params, check_same_shape
+from ._checks import PARAM_NAMES, check_dims, check_problem, check_same_shape
 
 __all__ = ["PARAM_NAMES", "init_params", "relu", "mask_A", "mask_B", "forward", "loss",
            "backward", "seed_bias_gradient"]
@@ -101,8 +101,7 @@ def forward(params, x, cache=None):
     have its arrays overwritten instead of allocating new ones (the returned arrays are then
     those same buffers).
     """
-    dtype, (d_in, _, _, _) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
+    _, x, _ = check_problem(params, x)
     return _forward(params, x, cache)
 
 
@@ -169,9 +168,7 @@ def backward(params, x, y, cache, grads=None, *, bias_form="sum"):
     stores its intermediates in it: ``dy`` = 2(y_pred − y) (82), ``dh2`` = ∂L/∂h2 (84) and
     ``dh1`` = ∂L/∂h1 (86). Pass the ``grads`` of a previous call to have them overwritten.
     """
-    dtype, (d_in, _, _, d_out) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
-    y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out", rows=x.shape[0])
+    _, x, y = check_problem(params, x, y)
     if bias_form not in ("sum", "seed"):
         raise ValueError(f"bias_form must be 'sum' or 'seed'; got {bias_form!r}")
     _check_cache(cache, params, x)

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_matrix, check_params
+from ._checks import PARAM_NAMES, check_params, check_problem
 from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "sgd_step", "train"]
@@ -81,9 +81,7 @@ def train(params, x, y, *, lr, steps, callback=None):
     the last update makes a parameter NaN or inf; the parameters are then left at their last
     values.
     """
-    dtype, (d_in, _, _, d_out) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
-    y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out", rows=x.shape[0])
+    _, x, y = check_problem(params, x, y)
     _check_lr(lr)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
         raise TypeError(f"steps must be an integer; got {type(steps).__name__}")

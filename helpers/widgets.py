@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_matrix, check_params
+from ._checks import PARAM_NAMES, check_dims, check_problem
 from .data import random_data, teacher_data
-from .gradcheck import numerical_gradient
+from .gradcheck import kink_watching_loss, numerical_gradient
 from .network import _backward, _forward, _loss, init_params
 from .printing import fmt
 from .training import TrainingDiverged, _check_lr, train
@@ -42,11 +42,6 @@ TEACHER_WIDTHS = (100, 100)     # the teacher's d1, d2: fixed, so changing the s
 LR_EXPONENTS = (-6.0, -1.0)
 WIDTH_RANGE = (1, 200)
 STEPS_RANGE = (10, 1000)
-
-
-def _positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}; got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -69,9 +64,9 @@ class Config:
 
     def __post_init__(self):
         _check_lr(self.lr)
-        for name in ("d1", "d2", "steps", "n", "d_in", "d_out"):
-            _positive_int(name, getattr(self, name))
-        _positive_int("seed", self.seed, minimum=0)
+        check_dims(d1=self.d1, d2=self.d2, steps=self.steps, n=self.n, d_in=self.d_in,
+                   d_out=self.d_out)
+        check_dims(seed=self.seed, minimum=0)
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
 
@@ -160,9 +155,7 @@ class GradientEntry(NamedTuple):
 
 
 def _check_entry_args(params, x, y, name, i, j, h):
-    dtype, (d_in, _, _, d_out) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
-    y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out", rows=x.shape[0])
+    _, x, y = check_problem(params, x, y)
     if name not in PARAM_NAMES:
         raise ValueError(f"name must be one of {', '.join(PARAM_NAMES)}; got {name!r}")
     rows, cols = params[name].shape
@@ -185,16 +178,8 @@ def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
     ``params`` is left unchanged. Returns a :class:`GradientEntry` ``(analytic, numerical, kink)``.
     """
     x, y = _check_entry_args(params, x, y, name, i, j, h)
-    _, base = _forward(params, x)
+    base, loss_at_current_params, crossed = kink_watching_loss(params, x, y)
     analytic = float(_backward(params, x, y, base)[name][i, j])
-    crossed = []
-
-    def loss_at_current_params():
-        y_pred, c = _forward(params, x)
-        crossed.append(not (np.array_equal(c["A"], base["A"])
-                            and np.array_equal(c["B"], base["B"])))
-        return _loss(y_pred, y)
-
     cell = params[name][i:i + 1, j:j + 1]     # a view: numerical_gradient perturbs it in place
     numerical = float(numerical_gradient(loss_at_current_params, cell, h=h)[0, 0])
     return GradientEntry(analytic, numerical, any(crossed))

@@ -49,14 +49,17 @@ def test_default_config_is_notebook_08s_first_run():
     assert c.lr == pytest.approx(1e-4)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"lr": 0.0}, "lr must be"), ({"lr": float("nan")}, "lr must be"),
-    ({"d1": 0}, "d1 must be"), ({"d2": 2.5}, "d2 must be"), ({"steps": 0}, "steps must be"),
-    ({"seed": -1}, "seed must be"), ({"dataset": "mnist"}, "dataset must be one of"),
-    ({"d1": True}, "d1 must be"),
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"lr": 0.0}, ValueError, "lr must be"), ({"lr": float("nan")}, ValueError, "lr must be"),
+    ({"d1": 0}, ValueError, "d1 must be a positive integer"),
+    ({"d2": 2.5}, TypeError, r"d2 must be an integer; got 2.5 \(float\)"),
+    ({"steps": 0}, ValueError, "steps must be"),
+    ({"seed": -1}, ValueError, "seed must be an integer ≥ 0"),
+    ({"dataset": "mnist"}, ValueError, "dataset must be one of"),
+    ({"d1": True}, TypeError, "d1 must be an integer"),
 ])
-def test_config_rejects_bad_values(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_config_rejects_bad_values(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
         Config(**kwargs)
 
 
