@@ -1,4 +1,4 @@
-"""How close is one SGD step of ``helpers`` to the speed of the BLAS it calls?  ``make bench``
+"""How close is one gradient-descent step of ``helpers`` to the speed of the BLAS it calls?  ``make bench``
 
 One step of :func:`helpers.training.train` (forward (1)–(5), loss (6), backward (81)–(86), update)
 does 8 matrix products: 3 in the forward pass (x·w1, h1_relu·w2, h2_relu·w3) and 5 in the

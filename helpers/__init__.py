@@ -20,11 +20,11 @@ import importlib
 from .data import random_data, teacher_data
 from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .network import backward, forward, init_params, loss, mask_A, mask_B, relu
-from .training import TrainingDiverged, sgd_step, train
+from .training import TrainingDiverged, gd_step, train
 
 __all__ = ["init_params", "forward", "loss", "backward", "relu", "mask_A", "mask_B",
            "check_gradients", "numerical_gradient", "rel_error", "random_data", "teacher_data",
-           "train", "sgd_step", "TrainingDiverged"]
+           "train", "gd_step", "TrainingDiverged"]
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """Checks for the exercise cells: is a student's answer eq. (1)–(6), (81)–(86), a central
-difference or an SGD step?
+difference or a gradient-descent step?
 
 Every function recomputes the right answer from the inputs with :mod:`helpers.network` and compares
 it with the student's value, with a tolerance suited to the dtype (float64: 1e-8, float32: 1e-4,
@@ -20,7 +20,7 @@ as everywhere in :mod:`helpers`; a bad *answer* (None, a list, a wrong shape or 
     check_gradient(name, value, params, x, y)         (81)–(86), biases as 1×d column sums
     check_seed_bias_form(name, value, params, x, y)   (82), (84), (86) as the seed's n×d matrices
     check_numerical_gradient(estimate, params, x, y, name, h=1e-5)
-    check_sgd_step(new_params, old_params, grads, lr)
+    check_gd_step(new_params, old_params, grads, lr)
 """
 
 import math
@@ -32,7 +32,7 @@ from .gradcheck import numerical_gradient
 from .network import _backward, _forward, _loss, relu
 
 __all__ = ["check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
-           "check_numerical_gradient", "check_sgd_step"]
+           "check_numerical_gradient", "check_gd_step"]
 
 _FORWARD = {
     "h1": ("(1)", "h1 = x·w1 + 1·b1", "n×d1"),
@@ -151,7 +151,7 @@ def _fail_shape(var, eq, formula, expected_dims, value, ref, hint):
 
 
 def _label(eq):
-    """"eq. (81)" for an equation number, the text itself otherwise ("the SGD step")."""
+    """"eq. (81)" for an equation number, the text itself otherwise ("the gradient-descent step")."""
     return f"eq. {eq}" if eq.startswith("(") else eq
 
 
@@ -487,7 +487,7 @@ def check_seed_bias_form(name, value, params, x, y):
 
 
 # --------------------------------------------------------------------------------------------
-# central differences and the SGD step
+# central differences and the gradient-descent step
 # --------------------------------------------------------------------------------------------
 
 def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
@@ -570,7 +570,7 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     _fail(var, "the central difference", formula, estimate, ref, hint)
 
 
-def check_sgd_step(new_params, old_params, grads, lr):
+def check_gd_step(new_params, old_params, grads, lr):
     """Check one gradient-descent step: p ← p − lr·∂L/∂p for all six parameters.
 
     ``old_params`` are the parameters before the step (a copy: if the step was done in place on
@@ -604,7 +604,7 @@ def check_sgd_step(new_params, old_params, grads, lr):
     for k in PARAM_NAMES:
         new, old, g = new_params[k], old_params[k], np.asarray(grads[k], dtype=np.float64)
         var = f"new_params['{k}']"
-        new = _answer(var, new, "the SGD step", _shape_str(old.shape))
+        new = _answer(var, new, "the gradient-descent step", _shape_str(old.shape))
         if new is old or (new.size and np.shares_memory(new, old)):
             raise AssertionError(
                 f"new_params['{k}'] and old_params['{k}'] are the same array, so the step cannot "
@@ -612,7 +612,7 @@ def check_sgd_step(new_params, old_params, grads, lr):
                 f"old_params = {{k: v.copy() for k, v in params.items()}}.")
         ref = old.astype(np.float64) - lr * g
         if new.shape != old.shape:
-            _fail_shape(var, "the SGD step", formula, f"the shape of params['{k}']", new, ref,
+            _fail_shape(var, "the gradient-descent step", formula, f"the shape of params['{k}']", new, ref,
                         _shape_hint(new, ref))
         if _close(new, ref, tol):
             continue
@@ -625,5 +625,5 @@ def check_sgd_step(new_params, old_params, grads, lr):
                  ("the step is lr·p instead of lr·g: subtract the gradient, not the parameter.",
                   lambda old=old: old - lr * old)]
         hint = _recognise(np.asarray(new), cands, tol)
-        _fail(var, "the SGD step", f"{formula}; here {k} − lr·d{k}", new, ref, hint)
-    print("the SGD step matches p ← p − lr·∂L/∂p for all six parameters")
+        _fail(var, "the gradient-descent step", f"{formula}; here {k} − lr·d{k}", new, ref, hint)
+    print("the gradient-descent step matches p ← p − lr·∂L/∂p for all six parameters")

@@ -12,7 +12,7 @@ import numpy as np
 from ._checks import PARAM_NAMES, check_params, check_problem
 from .network import _backward, _forward, _loss
 
-__all__ = ["TrainingDiverged", "sgd_step", "train"]
+__all__ = ["TrainingDiverged", "gd_step", "train"]
 
 
 class TrainingDiverged(ArithmeticError):
@@ -36,7 +36,7 @@ def _check_lr(lr):
         raise ValueError(f"lr must be a positive finite number; got {lr!r}")
 
 
-def sgd_step(params, grads, lr):
+def gd_step(params, grads, lr):
     """One gradient-descent update, in place: p ← p − lr·∂L/∂p for every parameter.
 
     ``grads`` is left unchanged. Shapes must match those of ``params``. Everything is checked

@@ -86,17 +86,17 @@ def test_float32_uses_a_float32_tolerance(capsys):
     assert capsys.readouterr().out == "dw3 matches eq. (81)\ndb1 matches eq. (86)\n"
 
 
-def test_numerical_and_sgd_right(net, capsys):
+def test_numerical_and_gd_step_right(net, capsys):
     params, x, y, _, grads = net
     est = _central(params, x, y, "w2")
     ex.check_numerical_gradient(est, params, x, y, "w2")
     old = {k: v.copy() for k, v in params.items()}
     new = {k: v - 0.01 * grads[k] for k, v in old.items()}
-    ex.check_sgd_step(new, old, grads, 0.01)
+    ex.check_gd_step(new, old, grads, 0.01)
     out = capsys.readouterr().out.splitlines()
     assert out == ["the numerical gradient of w2 matches the central difference "
                    "(L(p + h) − L(p − h)) / 2h",
-                   "the SGD step matches p ← p − lr·∂L/∂p for all six parameters"]
+                   "the gradient-descent step matches p ← p − lr·∂L/∂p for all six parameters"]
 
 
 # ---------------------------------------------------------------- not an answer at all
@@ -117,7 +117,7 @@ def test_none_everywhere(net):
     _fails(r"L is None.*eq\. \(6\)", ex.check_loss, None, cache["y_pred"], y)
     _fails(r"dh1 is None.*eq\. \(86\)", ex.check_seed_bias_form, "b1", None, params, x, y)
     _fails("estimate is None", ex.check_numerical_gradient, None, params, x, y, "b3")
-    _fails("new_params is None", ex.check_sgd_step, None, params, grads, 0.1)
+    _fails("new_params is None", ex.check_gd_step, None, params, grads, 0.1)
 
 
 def test_bad_inputs_are_value_or_type_errors(net):
@@ -135,7 +135,7 @@ def test_bad_inputs_are_value_or_type_errors(net):
     with pytest.raises(ValueError, match="h must be a positive"):
         ex.check_numerical_gradient(grads["w3"], params, x, y, "w3", h=0)
     with pytest.raises(ValueError, match="lr must be"):
-        ex.check_sgd_step(params, params, grads, -1)
+        ex.check_gd_step(params, params, grads, -1)
     with pytest.raises(ValueError, match="y_pred has shape"):
         ex.check_loss(1.0, y, y[:2])
 
@@ -338,9 +338,9 @@ def test_numerical_other_mistakes(net):
     assert all(np.array_equal(before[k], params[k]) for k in params)   # params left unchanged
 
 
-# ---------------------------------------------------------------- SGD step
+# ---------------------------------------------------------------- gradient-descent step
 
-def test_sgd_mistakes(net):
+def test_gd_step_mistakes(net):
     params, _, _, _, g = net
     old = {k: v.copy() for k, v in params.items()}
     lr = 0.05
@@ -357,9 +357,9 @@ def test_sgd_mistakes(net):
          r"new_params\['w2'\] has shape \(3, 6\)[\s\S]*transposed"),
     ]
     for new, match in cases:
-        _fails(match, ex.check_sgd_step, new, old, g, lr)
+        _fails(match, ex.check_gd_step, new, old, g, lr)
     # an in-place update checked against the same dict cannot be verified: say so
     same = {k: v.copy() for k, v in params.items()}
-    _fails("same array", ex.check_sgd_step, same, same, g, lr)
+    _fails("same array", ex.check_gd_step, same, same, g, lr)
     with pytest.raises(ValueError, match=r"grads\['b1'\] has shape"):
-        ex.check_sgd_step(old, old, {**g, "b1": np.zeros((5, 6))}, lr)
+        ex.check_gd_step(old, old, {**g, "b1": np.zeros((5, 6))}, lr)

@@ -62,7 +62,7 @@ def _fixture_nb():
         _code("def central(f, p, h=1e-5):\n    \"\"\"Central difference.\"\"\"\n    out = 0\n"
               "    # eq. (6) differenced\n    ### BEGIN SOLUTION\n    out = secret_inner(f, p)\n"
               "    ### END SOLUTION\n    return out", count=5),
-        _code("# the SGD update, p ← p − lr·g\nnew = {}\n### BEGIN SOLUTION\n"
+        _code("# the gradient-descent update, p ← p − lr·g\nnew = {}\n### BEGIN SOLUTION\n"
               "for k in old:\n    new[k] = old[k] - lr * secret_grads[k]\n### END SOLUTION",
               count=6),
         _code("# eqs. (1)–(5): a helper\n### BEGIN SOLUTION\n@staticmethod\n"
@@ -118,7 +118,7 @@ def test_region_inside_a_function_keeps_the_function(student):
 
 def test_region_without_an_equation_quotes_the_comment(student):
     src = student.cells[7].source
-    assert 'raise NotImplementedError("write here: the SGD update, p ← p − lr·g")' in src
+    assert 'raise NotImplementedError("write here: the gradient-descent update, p ← p − lr·g")' in src
     assert "new = {}" in src and "None" not in src          # new exists before the region
     compile(src, "cell", "exec")
 
@@ -313,7 +313,7 @@ def _wrong_answers(created, check, args):
         if v == "L":
             out.append(("L = L / 2", "a factor ½ was added"))
             out.append(("L = L / y.size", "mean instead of sum"))
-    if check == "check_sgd_step":
+    if check == "check_gd_step":
         new, old, grads, lr = args[:4]
         out.append((f"{new} = {{k: {old}[k] + {lr} * {grads}[k] for k in {old}}}",
                     "added instead of subtracted"))

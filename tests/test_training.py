@@ -13,7 +13,7 @@ from helpers import (
     init_params,
     loss,
     random_data,
-    sgd_step,
+    gd_step,
     teacher_data,
     train,
 )
@@ -24,29 +24,29 @@ def naive_train(params, x, y, lr, steps):
     for _ in range(steps):
         y_pred, cache = forward(params, x)
         history.append(loss(y_pred, y))
-        sgd_step(params, backward(params, x, y, cache), lr)
+        gd_step(params, backward(params, x, y, cache), lr)
     return history
 
 
-# ---------------------------------------------------------------- sgd_step
+# ---------------------------------------------------------------- gd_step
 
-def test_sgd_step_updates_in_place_and_leaves_grads(problem):
+def test_gd_step_updates_in_place_and_leaves_grads(problem):
     params, x, y = problem
     grads = backward(params, x, y, forward(params, x)[1])
     before = {k: v.copy() for k, v in params.items()}
     grads_before = {k: v.copy() for k, v in grads.items()}
     ids = {k: id(v) for k, v in params.items()}
-    assert sgd_step(params, grads, 0.1) is None
+    assert gd_step(params, grads, 0.1) is None
     for k in params:
         assert id(params[k]) == ids[k], "in place"
         np.testing.assert_allclose(params[k], before[k] - 0.1 * grads[k], rtol=0, atol=1e-15)
         np.testing.assert_array_equal(grads[k], grads_before[k])
 
 
-def test_sgd_step_float32_stays_float32(make_problem):
+def test_gd_step_float32_stays_float32(make_problem):
     params, x, y = make_problem(4, 3, 2, 2, 1, dtype=np.float32)
     grads = backward(params, x, y, forward(params, x)[1])
-    sgd_step(params, grads, 0.01)
+    gd_step(params, grads, 0.01)
     assert all(v.dtype == np.float32 for v in params.values())
 
 
@@ -64,12 +64,12 @@ def test_sgd_step_float32_stays_float32(make_problem):
      r"grads\['b1'\] has shape \(4, 5\), expected \(1, 5\).*column sum"),
     (lambda g: {**g, "w3": g["w3"].astype(str)}, 0.1, TypeError, r"grads\['w3'\] must hold real"),
 ])
-def test_sgd_step_bad_input_changes_nothing(problem, make_grads, lr, exc, match):
+def test_gd_step_bad_input_changes_nothing(problem, make_grads, lr, exc, match):
     params, x, y = problem
     grads = backward(params, x, y, forward(params, x)[1])
     before = {k: v.copy() for k, v in params.items()}
     with pytest.raises(exc, match=match):
-        sgd_step(params, make_grads(grads), lr)
+        gd_step(params, make_grads(grads), lr)
     assert all(np.array_equal(params[k], before[k]) for k in params), "checked before updating"
 
 
@@ -77,7 +77,7 @@ def test_sgd_step_bad_input_changes_nothing(problem, make_grads, lr, exc, match)
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_train_equals_a_plain_loop(make_problem, dtype):
-    """The buffer-reusing loop gives exactly the numbers of forward/backward/sgd_step."""
+    """The buffer-reusing loop gives exactly the numbers of forward/backward/gd_step."""
     params, x, y = make_problem(8, 3, 5, 4, 2, seed=12, dtype=dtype)
     fast = {k: v.copy() for k, v in params.items()}
     slow = {k: v.copy() for k, v in params.items()}
