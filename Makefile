@@ -7,39 +7,65 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# uv creates nothing here: plain `venv` makes .venv, then pip installs this pinned uv into it, and
+# uv installs the lock (in parallel, from its cache on later runs).
+UV_VERSION := 0.13.9
+UV     := $(BIN)/uv
+# The Python versions the lock is checked to install on (`make lock-check`), oldest and newest.
+PY_MIN := 3.11
+PY_MAX := 3.14
 # Notebook kernels (JupyterLab, nbval, `make notebooks`) use matplotlib's inline backend: do not
 # export MPLBACKEND here, or figures would not be stored. tests/conftest.py sets Agg for unit tests.
 # Keep Jupyter's own paths in the venv so a clean machine and CI read the same configuration.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help install lab test test-unit test-notebooks lint notebooks lock clean
+.PHONY: help install check-python lab lab-student test test-unit test-notebooks lint notebooks \
+	lock lock-check clean
 
 help:
-	@echo "make lab        open the notebooks in JupyterLab (sets everything up first)"
-	@echo "make test       ruff + unit tests + strict nbval on every notebook"
-	@echo "make notebooks  re-execute every notebook in place (outputs and widget state)"
-	@echo "make student    write the classroom edition into student/"
-	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium"
-	@echo "make html       export the notebooks to a static site in site/"
-	@echo "make bench      time a training step against its matrix products"
-	@echo "make lock       re-resolve requirements-lock.txt from pyproject.toml"
+	@echo "make lab          open the notebooks in JupyterLab (sets everything up first)"
+	@echo "make test         ruff + unit tests + strict nbval on every notebook"
+	@echo "make notebooks    re-execute every notebook in place (outputs and widget state)"
+	@echo "make student      write the classroom edition into student/"
+	@echo "make test-browser run every notebook in JupyterLab in headless Chromium; check the site"
+	@echo "make html         export the notebooks to a static site in site/ (needs npm)"
+	@echo "make bench        time a training step against its matrix products"
+	@echo "make lock         re-resolve requirements-lock.txt and environment.yml with uv"
+	@echo "make lock-check   the lock is current, installs on Python $(PY_MIN)-$(PY_MAX) (Linux,"
+	@echo "                  macOS, Windows wheels) and from a copy of the repository elsewhere"
+	@echo "make binder-url   the Binder link for this repository's GitHub remote"
 
 install: $(STAMP)
 
+# Fail at once, with the fix, on a Python the lock does not support (not after minutes of pip).
+check-python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; lo, hi = (tuple(map(int, s.split("."))) for s in ("$(PY_MIN)", "$(PY_MAX)")); sys.exit(0 if lo <= v <= hi else f"This project needs Python $(PY_MIN) to $(PY_MAX); $(PYTHON) is Python {v[0]}.{v[1]}. Install one of those and run e.g. `make lab PYTHON=python3.12` (after `make clean` if .venv exists).")' \
+	|| { echo "($(PYTHON) not found? Set PYTHON=/path/to/python3.X)" >&2; exit 1; }
+
 # The venv is (re)built when the lock or the package metadata changes. The pinned lock gives
 # every student and CI the same versions, hence the same numbers in the stored outputs.
-$(STAMP): requirements-lock.txt pyproject.toml
+$(STAMP): requirements-lock.txt pyproject.toml jupyter/overrides.json | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
-		--no-build-isolation -e .
+	test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements-lock.txt
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	@# JupyterLab settings for this project: no news pop-up, no update check (jupyter/).
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@# The first import of matplotlib.pyplot builds its font cache and says so on stderr:
 	@# do it now, not inside a notebook that strict nbval compares.
 	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
+# JupyterLab with the repository as its root (notebooks/, student/, README.md in the file
+# browser); the URL it prints, which a headless, SSH or WSL user opens, lands on 00.
+LAB = $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
+	$(LAB) --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
+
+lab-student: $(STAMP)
+	$(LAB) --LabApp.default_url=/lab/tree/student/00_start_here.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -58,16 +84,22 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
 
-lock:
-	rm -rf .lock-venv
-	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[notebooks,test,browser,bench]" "setuptools>=75"
-	.lock-venv/bin/python -m pip freeze --exclude-editable --all \
-		| grep -v -i -E '^(numpy-nn-derivation|pip)==' > requirements-lock.txt
-	rm -rf .lock-venv
+# The lock is made by uv's resolver from pyproject.toml (tools/lock.py says how); environment.yml
+# (Binder, conda) is generated from it. `make lock UPGRADE=1` moves every pin to the newest.
+lock: $(STAMP)
+	$(BIN)/python tools/lock.py write --python-min $(PY_MIN) $(if $(UPGRADE),--upgrade)
+
+lock-check: $(STAMP)
+	$(BIN)/python tools/lock.py check --python-min $(PY_MIN) --python-max $(PY_MAX) \
+		--python $(PYTHON)
+
+binder-url:
+	@url=$$(git remote get-url origin 2>/dev/null | sed -E 's#^(git@|https://)github.com[:/]##; s#\.git$$##'); \
+	if [ -z "$$url" ]; then echo "no git remote 'origin': Binder needs the repository on GitHub" >&2; exit 1; fi; \
+	echo "https://mybinder.org/v2/gh/$$url/HEAD?labpath=notebooks%2F00_start_here.ipynb"
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info site .site-assets
 
 # --- Browser test and static site (issue 5) -------------------------------------------------
 # test-browser: JupyterLab from .venv on a free localhost port with a token, driven by headless

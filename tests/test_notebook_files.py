@@ -75,7 +75,8 @@ def test_title_navigation_and_kernel(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_widget_state_is_well_formed(path):
-    """GitHub, nbviewer and exported HTML draw widgets from ``metadata.widgets`` alone."""
+    """nbviewer and the exported HTML draw widgets from ``metadata.widgets`` alone (GitHub's
+    notebook viewer does not draw widgets at all)."""
     nb = load(path)
     shown = {o["data"][WIDGET_VIEW]["model_id"] for c in nb["cells"]
              for o in c.get("outputs", []) if WIDGET_VIEW in o.get("data", {})}

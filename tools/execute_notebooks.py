@@ -1,7 +1,8 @@
 """Re-execute notebooks in place, top to bottom in a fresh kernel each: ``make notebooks``.
 
-Outputs, execution counts 1, 2, 3, … and ipywidgets state (``metadata.widgets``, which GitHub,
-nbviewer and exported HTML use to draw widgets without a kernel) are written back into the file.
+Outputs, execution counts 1, 2, 3, … and ipywidgets state (``metadata.widgets``, which nbviewer
+and the exported HTML use to draw widgets without a kernel; GitHub's viewer does not draw them)
+are written back into the file.
 Each notebook runs in its own folder, as JupyterLab and nbval run it.
 
     python tools/execute_notebooks.py notebooks/*.ipynb

@@ -2,10 +2,17 @@
 
     python tools/export_html.py [OUTPUT_DIR]        (default: site/)
 
-Each ``notebooks/NN_name.ipynb`` becomes ``NN_name.html``; links between notebooks are rewritten
-from ``.ipynb`` to ``.html`` so they work in the site; ``index.html`` lists every page. Plots are
-embedded in the pages (base64), equations are typeset by MathJax and widgets are drawn from the
-stored widget state by the widget HTML manager, both loaded by the reader's browser.
+Each ``notebooks/NN_name.ipynb`` becomes ``NN_name.html`` (nbconvert's JupyterLab template, so a
+page looks like the notebook in JupyterLab); links between notebooks are rewritten from ``.ipynb``
+to ``.html``; every page gets a bar with the site's title and the previous and next notebook, and
+``index.html`` lists the notebooks by their titles with their opening sentence. Plots are embedded
+(base64). MathJax, require.js and the widget manager that draws the stored widget state are
+pinned copies served from the site itself (``tools/site_assets.py``): the site works offline and
+loads nothing from a CDN.
+
+Why nbconvert and not Jupyter Book or mkdocs-jupyter: the pages are the notebooks exactly as
+JupyterLab shows them, widgets included, with the tools the project already installs; both site
+generators would add a stack of dependencies and still need the same pinned scripts to be offline.
 """
 
 import html
@@ -16,6 +23,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from site_assets import URLS, copy_assets
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKDOWN_LINK = re.compile(r"\]\((?:\./)?(\d\d_[\w-]+)\.ipynb(#[^)\s]*)?\)")
@@ -55,28 +63,82 @@ def title_of(nb, fallback):
     return fallback
 
 
+def summary_of(nb):
+    """The first sentence of the first paragraph that is neither a heading nor navigation."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for para in re.split(r"\n\s*\n", cell.source):
+            text = " ".join(para.split())
+            if text and not text.startswith(("#", "[", "<")):
+                text = re.sub(r"\*\*|\*|`", "", re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text))
+                return re.split(r"(?<=[.:])\s", text, maxsplit=1)[0]
+    return ""
+
+
+SITE_TITLE = "A NumPy neural network, derived and checked by hand"
+STYLE = """
+  body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+         color: #1f2328; background: #fafafa; }
+  header, footer.site { background: #24292f; color: #fff; padding: 0.6rem 1.2rem; }
+  header a, footer.site a { color: #fff; }
+  main { max-width: 52rem; margin: 2rem auto; padding: 0 1.2rem; line-height: 1.5; }
+  ol.notebooks { list-style: none; padding: 0; }
+  ol.notebooks li { background: #fff; border: 1px solid #d0d7de; border-radius: 6px;
+                    margin: 0.6rem 0; padding: 0.7rem 1rem; }
+  ol.notebooks a { font-weight: 600; font-size: 1.1rem; text-decoration: none; color: #0969da; }
+  ol.notebooks p { margin: 0.3rem 0 0; color: #57606a; }
+"""
+BAR_STYLE = ("<style>.site-bar{display:flex;gap:1.2rem;align-items:center;font:14px system-ui,"
+             "sans-serif;background:#24292f;padding:.5rem 1.2rem}.site-bar a{color:#fff}"
+             ".site-bar .home{font-weight:600;margin-right:auto}</style>")
+
+
+def nav_bar(pages, i):
+    links = [f'<a class="home" href="index.html">{html.escape(SITE_TITLE)}</a>']
+    if i > 0:
+        links.append(f'<a rel="prev" href="{pages[i - 1][0]}.html">← '
+                     f'{html.escape(pages[i - 1][1])}</a>')
+    if i + 1 < len(pages):
+        links.append(f'<a rel="next" href="{pages[i + 1][0]}.html">'
+                     f'{html.escape(pages[i + 1][1])} →</a>')
+    return f'<nav class="site-bar">{" ".join(links)}</nav>'
+
+
+def index_page(pages):
+    items = "\n".join(
+        f'    <li><a href="{stem}.html">{html.escape(title)}</a><p>{html.escape(summary)}</p></li>'
+        for stem, title, summary in pages)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n'
+            f'  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"  <title>{SITE_TITLE}</title>\n  <style>{STYLE}</style>\n</head>\n<body>\n"
+            f"<header><strong>{SITE_TITLE}</strong></header>\n<main>\n"
+            f"  <p>Static copies of the notebooks with their outputs, in reading order. To run "
+            f"them, clone the repository and follow its README (<code>make lab</code>).</p>\n"
+            f'  <ol class="notebooks">\n{items}\n  </ol>\n</main>\n'
+            f'<footer class="site">Code MIT, text CC BY 4.0.</footer>\n</body>\n</html>\n')
+
+
 def export(out_dir):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    n_assets = copy_assets(out_dir)
+    exporter = HTMLExporter(template_name="lab", embed_images=True, **URLS,
+                            mermaid_js_url="", mermaid_layout_elk_js_url="")
     exporter.register_preprocessor(NotebookLinksToHtml(), enabled=True)
-    pages = []
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
+    notebooks = [(path, nbformat.read(path, as_version=4))
+                 for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    pages = [(path.stem, title_of(nb, path.stem), summary_of(nb)) for path, nb in notebooks]
+    for i, (path, nb) in enumerate(notebooks):
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        bar = nav_bar(pages, i)
+        start = body.index(">", body.index("<body")) + 1
+        body = f"{body[:start]}\n{BAR_STYLE}\n{bar}{body[start:]}"
+        body = body.replace("</body>", f"{bar}\n</body>", 1)
         (out_dir / f"{path.stem}.html").write_text(body, encoding="utf-8")
-        pages.append((path.stem, title_of(nb, path.stem)))
         print(f"wrote {out_dir / path.stem}.html")
-    items = "\n".join(f'    <li><a href="{stem}.html">{html.escape(title)}</a></li>'
-                      for stem, title in pages)
-    (out_dir / "index.html").write_text(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n"
-        "  <title>A NumPy neural network, derived and checked by hand</title>\n</head>\n<body>\n"
-        "  <h1>A NumPy neural network, derived and checked by hand</h1>\n"
-        "  <p>Static copies of the notebooks with their outputs. To run them, see the "
-        "project's README (<code>make lab</code>).</p>\n"
-        f"  <ol start=\"0\">\n{items}\n  </ol>\n</body>\n</html>\n", encoding="utf-8")
-    print(f"wrote {out_dir / 'index.html'}")
+    (out_dir / "index.html").write_text(index_page(pages), encoding="utf-8")
+    print(f"wrote {out_dir / 'index.html'} and {n_assets} pinned script and font files")
     return pages
 
 

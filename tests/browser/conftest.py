@@ -41,6 +41,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def lab_default_url():
+    """The ``--LabApp.default_url=…`` that the Makefile's ``lab`` target passes."""
+    import re
+
+    m = re.search(r"^lab:.*\n\t\$\(LAB\) (--LabApp\.default_url=\S+)",
+                  (ROOT / "Makefile").read_text(), re.M)
+    assert m, "the Makefile's lab target sets no --LabApp.default_url"
+    return [m[1]]
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -59,18 +69,16 @@ def lab_server(tmp_path_factory):
     settings.mkdir(parents=True)
     # Render every cell (no virtual scrolling), so every output is in the page to inspect.
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    # No news or update checks: they would reach for the network and cover the page.
-    notify = state / "settings" / "@jupyterlab" / "apputils-extension"
-    notify.mkdir(parents=True)
-    (notify / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # No news or update checks: jupyter/overrides.json, which `make install` puts into the venv,
+    # turns them off, as for `make lab` (test_lab checks that no news prompt shows).
     log = open(state / "server.log", "w")
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
            "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
            "--LabApp.expose_app_in_browser=True",
            f"--LabApp.user_settings_dir={state / 'settings'}",
            f"--LabApp.workspaces_dir={state / 'workspaces'}",
-           "--ServerApp.port_retries=0"] + (["--allow-root"] if os.geteuid() == 0 else [])
+           "--ServerApp.port_retries=0", *lab_default_url()]
+    cmd += ["--allow-root"] if os.geteuid() == 0 else []
     env = {**os.environ, "JUPYTER_PLATFORM_DIRS": "1"}
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
                             start_new_session=True)

@@ -152,3 +152,25 @@ def test_widgets_respond(path, lab_server, browser, screenshots):
         page.screenshot(path=str(screenshots / f"{path.stem}-after-input.png"))
     finally:
         _close(page)
+
+
+def test_lab_url_lands_on_00_without_news(lab_server, browser, screenshots):
+    """The URL JupyterLab prints (what an SSH or WSL user opens) shows 00, not the Launcher, and
+    no "Jupyter news" prompt covers it."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab_server['base']}/?reset&token={lab_server['token']}")
+        page.wait_for_function(
+            """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                       return !!(w && w.context && w.context.isReady); }""", timeout=60_000)
+        path = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
+        assert path == "notebooks/00_start_here.ipynb"
+        page.wait_for_timeout(3000)
+        assert page.get_by_text("Jupyter news").count() == 0, "the news prompt is shown"
+        # The server's root is the repository: its file browser opens in notebooks/, one
+        # click below student/ and README.md.
+        crumbs = page.locator(".jp-BreadCrumbs").first.inner_text()
+        assert "notebooks" in crumbs, f"the file browser is not in notebooks/: {crumbs!r}"
+        page.screenshot(path=str(screenshots / "lab-landing.png"))
+    finally:
+        _close(page)

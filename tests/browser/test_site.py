@@ -1,7 +1,12 @@
-"""The static site of ``make html``: every page there, images embedded, widgets kept, links good."""
+"""The static site of ``make html``: every page there, images embedded, widgets kept, links good,
+and, in headless Chromium with every request off localhost blocked, equations typeset and the
+stored widgets drawn from the site's own pinned scripts."""
 
+import functools
+import http.server
 import json
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -91,3 +96,106 @@ def test_relative_links_resolve(site):
                 if parts.fragment not in pages[target.name].ids:
                     broken.append(f"{name} → {href} (no such anchor)")
     assert not broken, "broken links in the static site:\n" + "\n".join(broken)
+
+
+def test_pages_name_no_cdn(site):
+    out, _ = site
+    for page in sorted(out.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for host in ("cdnjs.", "unpkg.", "jsdelivr.", "googleapis."):
+            assert host not in text, f"{page.name} still names {host}"
+
+
+@pytest.fixture(scope="module")
+def site_server(site):
+    """The site on a free localhost port (http.server in a thread), stopped after the module."""
+    out, _ = site
+    handler = functools.partial(QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _offline_page(browser, base):
+    """A page whose requests off the site's host are blocked and recorded."""
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    blocked = []
+
+    def route(r):
+        if r.request.url.startswith(base + "/") or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return page, blocked
+
+
+def _math_and_raw_tex(page):
+    return page.evaluate("""() => ({
+        typeset: document.querySelectorAll('.MathJax_CHTML, mjx-container').length,
+        raw: ([...document.querySelectorAll('.jp-RenderedMarkdown, .jp-RenderedLatex')]
+              .map(e => e.innerText).join('\\n').match(/\\$[^$\\s][^$]*\\$/g)
+              || []).slice(0, 3)})""")
+
+
+@pytest.mark.parametrize("stem", ["01_derivation", "07_gradient_checking"])
+def test_equations_are_typeset_offline(stem, site_server, browser, screenshots):
+    page, blocked = _offline_page(browser, site_server)
+    try:
+        page.goto(f"{site_server}/{stem}.html")
+        page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue"
+                               " && MathJax.Hub.queue.pending === 0"
+                               " && document.querySelectorAll('.MathJax_CHTML').length > 0",
+                               timeout=60_000, polling=250)
+        found = _math_and_raw_tex(page)
+        assert found["typeset"] > 10, f"{stem}: only {found['typeset']} equations typeset"
+        assert not found["raw"], f"{stem}: raw TeX left on the page: {found['raw']}"
+        page.screenshot(path=str(screenshots / f"site-{stem}.png"))
+    finally:
+        page.close()
+    assert not blocked, f"{stem} asked for files off the site: {blocked[:5]}"
+
+
+def test_stored_widgets_are_drawn_offline(site, site_server, browser, screenshots):
+    stems = [nb.stem for nb in NOTEBOOKS
+             if WIDGET_STATE in json.loads(nb.read_text())["metadata"].get("widgets", {})]
+    assert stems, "no notebook stores widget state"
+    for stem in stems:
+        page, blocked = _offline_page(browser, site_server)
+        try:
+            page.goto(f"{site_server}/{stem}.html")
+            page.locator(".jupyter-widgets .widget-slider, .jupyter-widgets .widget-hslider"
+                         ).first.wait_for(timeout=60_000)
+            drawn = page.locator(".jupyter-widgets").count()
+            assert drawn > 3, f"{stem}: only {drawn} widget elements drawn"
+            page.screenshot(path=str(screenshots / f"site-{stem}.png"), full_page=False)
+        finally:
+            page.close()
+        assert not blocked, f"{stem} asked for files off the site: {blocked[:5]}"
+
+
+def test_index_lists_titles_and_pages_link_to_neighbours(site):
+    _, pages = site
+    index = pages["index.html"]
+    for i, nb in enumerate(NOTEBOOKS):
+        page = pages[f"{nb.stem}.html"]
+        assert "index.html" in page.links, f"{nb.stem}: no link back to the index"
+        if i + 1 < len(NOTEBOOKS):
+            assert f"{NOTEBOOKS[i + 1].stem}.html" in page.links, f"{nb.stem}: no next link"
+    text = (site[0] / "index.html").read_text(encoding="utf-8")
+    for nb in NOTEBOOKS:
+        title = export_html.title_of(__import__("nbformat").read(nb, as_version=4), nb.stem)
+        assert title in text.replace("&#x27;", "'"), f"index.html lacks the title {title!r}"
+    assert len(index.links) >= len(NOTEBOOKS)
