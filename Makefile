@@ -39,8 +39,8 @@ install: $(STAMP)
 
 # Fail at once, with the fix, on a Python the lock does not support (not after minutes of pip).
 check-python:
-	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; lo, hi = (tuple(map(int, s.split("."))) for s in ("$(PY_MIN)", "$(PY_MAX)")); sys.exit(0 if lo <= v <= hi else f"This project needs Python $(PY_MIN) to $(PY_MAX); $(PYTHON) is Python {v[0]}.{v[1]}. Install one of those and run e.g. `make lab PYTHON=python3.12` (after `make clean` if .venv exists).")' \
-	|| { echo "($(PYTHON) not found? Set PYTHON=/path/to/python3.X)" >&2; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "No $(PYTHON) found: install Python $(PY_MIN) to $(PY_MAX), or set PYTHON=/path/to/python3.X" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; lo, hi = (tuple(map(int, s.split("."))) for s in ("$(PY_MIN)", "$(PY_MAX)")); sys.exit(0 if lo <= v <= hi else f"This project needs Python $(PY_MIN) to $(PY_MAX); $(PYTHON) is Python {v[0]}.{v[1]}. Install one of those and run e.g. `make lab PYTHON=python3.12` (after `make clean` if .venv exists).")'
 
 # The venv is (re)built when the lock or the package metadata changes. The pinned lock gives
 # every student and CI the same versions, hence the same numbers in the stored outputs.
