@@ -44,15 +44,17 @@ check-python:
 
 # The venv is (re)built when the lock or the package metadata changes. The pinned lock gives
 # every student and CI the same versions, hence the same numbers in the stored outputs.
-$(STAMP): requirements-lock.txt pyproject.toml jupyter/overrides.json | check-python
+$(STAMP): requirements-lock.txt pyproject.toml jupyter/overrides.json \
+		jupyter/ipython_kernel_config.py | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		uv==$(UV_VERSION)
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements-lock.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
-	@# JupyterLab settings for this project: no news pop-up, no update check (jupyter/).
-	mkdir -p $(VENV)/share/jupyter/lab/settings
+	@# This project's Jupyter settings (jupyter/README.md): no news pop-up, retina figures.
+	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/ipython
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	cp jupyter/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
 	@# The first import of matplotlib.pyplot builds its font cache and says so on stderr:
 	@# do it now, not inside a notebook that strict nbval compares.
 	$(BIN)/python -c "import matplotlib.pyplot"

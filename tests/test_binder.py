@@ -16,7 +16,8 @@ def test_postbuild_installs_helpers_and_the_lab_settings():
     assert os.access(post, os.X_OK), "postBuild must be executable for repo2docker to run it"
     text = post.read_text()
     assert re.search(r"pip install .*-e \.", text), "postBuild must install the helpers package"
-    assert "jupyter/overrides.json" in text, "postBuild should install the JupyterLab settings"
+    for f in ("jupyter/overrides.json", "jupyter/ipython_kernel_config.py"):
+        assert f in text, f"postBuild should install {f}"
     assert "import matplotlib.pyplot" in text, "postBuild should warm matplotlib's font cache"
 
 
