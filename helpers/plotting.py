@@ -6,6 +6,7 @@ returns the axes. Nothing here changes matplotlib's global settings.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FixedLocator, NullLocator
 
 __all__ = ["FIGSIZE", "DPI", "new_axes", "loss_curve", "gradcheck_summary", "heatmap",
            "masks"]
@@ -22,6 +23,21 @@ def new_axes(ncols=1, *, figsize=None, squeeze=True):
     return axes
 
 
+def _round_decade_ticks(ax, values):
+    """Log-axis ticks every 1, 2, 5, 10, 20, 50 or 100 decades (at most 8 ticks), not at
+    matplotlib's own stride (every 14 decades on a diverging run)."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size == 0:
+        return
+    lo, hi = np.floor(np.log10(positive.min())), np.ceil(np.log10(positive.max()))
+    step = next((s for s in (1, 2, 5, 10, 20, 50, 100) if (hi - lo) / s <= 7), 200)
+    if step > 1:
+        start = np.floor(lo / step) * step
+        ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(start, hi + step, step)))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_ylim(10.0 ** start, 10.0 ** (np.ceil(hi / step) * step))
+
+
 def loss_curve(history, *, ax=None, label=None, title="Training loss, eq. (6)"):
     """Plot a loss history (one value per step) on a log y axis."""
     history = np.asarray(history, dtype=float)
@@ -31,6 +47,7 @@ def loss_curve(history, *, ax=None, label=None, title="Training loss, eq. (6)"):
     ax = ax if ax is not None else new_axes()
     ax.plot(np.arange(history.size), history, label=label)
     ax.set_yscale("log")
+    _round_decade_ticks(ax, history)
     ax.set_xlabel("step")
     ax.set_ylabel("L (sum of squares)")
     if title:
