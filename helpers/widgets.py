@@ -25,7 +25,7 @@ import numpy as np
 
 from ._checks import PARAM_NAMES, check_dims, check_problem
 from .data import random_data, teacher_data
-from .gradcheck import kink_watching_loss, numerical_gradient
+from .gradcheck import EPS, kink_watching_loss, numerical_gradient, roundoff
 from .network import _backward, _forward, _loss, init_params
 from .printing import fmt
 from .training import TrainingDiverged, _check_lr, train
@@ -165,7 +165,8 @@ def _check_entry_args(params, x, y, name, i, j, h):
                 0 <= index < size):
             raise ValueError(f"{label} must be an integer from 0 to {size - 1} for {name} "
                              f"{params[name].shape}; got {index!r}")
-    if not (isinstance(h, (int, float, np.floating)) and math.isfinite(h) and h > 0):
+    if not (isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, bool)
+            and math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive number; got {h!r}")
     return x, y
 
@@ -190,28 +191,31 @@ def entry_summary(params, x, y, name, i, j, *, h=1e-5):
     """:func:`gradient_entry` as lines of text, with a verdict.
 
     The two values agree when their difference is below 10⁻⁶ of their size or below the
-    round-off of the central difference, about 10·eps·L/ε (eps of the parameters' dtype).
+    round-off of the central difference with step ε (keyword ``h``),
+    :func:`helpers.gradcheck.roundoff` for this entry (with the eps of the parameters' dtype),
+    which stays above zero at an exact fit (L ≈ 0).
     Returns ``(entry, lines)``.
     """
     x, y = _check_entry_args(params, x, y, name, i, j, h)
     entry = gradient_entry(params, x, y, name, i, j, h=h)
     a, num = entry.analytic, entry.numerical
-    L = _loss(_forward(params, x)[0], y)
-    roundoff = 10 * np.finfo(params[name].dtype).eps * L / h
+    eps_ratio = float(np.finfo(params[name].dtype).eps) / EPS
+    roundoff_entry = eps_ratio * float(roundoff(params, x, y, h=h)[name][i, j])
     diff = abs(a - num)
     scale = abs(a) + abs(num)
     rel = diff / scale if scale > 0 else 0.0
     if entry.kink:
         verdict = ("kink: the ±ε step moves a pre-activation across 0 (a mask A (33) or B (64) "
                    "changes), so the difference quotient need not match; try a smaller step ε")
-    elif diff <= max(1e-6 * scale, roundoff):
+    elif diff <= max(1e-6 * scale, roundoff_entry):
         verdict = "they agree (no kink crossed)"
     else:
         verdict = "they DISAGREE although no kink was crossed"
     lines = [f"∂L/∂{name}[{i}, {j}]",
              f"analytic, eqs. (81)–(86):  {fmt(a)}",
              f"central difference, ε = {fmt(h, 2)}:  {fmt(num)}",
-             f"relative error:  {fmt(rel, 2)}   (round-off floor ≈ {fmt(roundoff, 2)} absolute)",
+             f"relative error:  {fmt(rel, 2)}   "
+             f"(round-off floor ≈ {fmt(roundoff_entry, 2)} absolute)",
              verdict]
     return entry, lines
 
