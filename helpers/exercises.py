@@ -193,7 +193,8 @@ def _shape_hint(value, ref, *, bias=False, seed_form=False, seed_eq=None):
         return (f"this is the summed 1×d gradient; the paper's form {seed_eq} is the n×d matrix "
                 f"itself, one row per sample — do not sum it here.")
     if value.ndim == 1 and value.size == ref.size:
-        return "the result is 1-D; keep every matrix 2-D as in the paper (reshape or keepdims=True)."
+        return ("the result is 1-D; keep every matrix 2-D as in the paper "
+                "(reshape or keepdims=True).")
     return None
 
 
@@ -493,8 +494,8 @@ def check_seed_bias_form(name, value, params, x, y):
 def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     """Check a student's central-difference estimate of ∂L/∂``name``.
 
-    The reference perturbs each entry of ``params[name]`` by ±ε (the keyword ``h``) and evaluates the
-    loss (6): (L(p + ε) − L(p − ε)) / 2ε (``params`` is left unchanged). Recognised mistakes: a
+    The reference perturbs each entry of ``params[name]`` by ±ε (the keyword ``h``) and evaluates
+    the loss (6): (L(p + ε) − L(p − ε)) / 2ε (``params`` is left unchanged). Recognised mistakes: a
     forward difference (L(p + ε) − L(p)) / ε, a division by ε instead of 2ε, the sign flipped, a
     perturbation that was not undone.
     """

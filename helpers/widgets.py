@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import PARAM_NAMES, check_dims, check_problem
 from .data import random_data, teacher_data
 from .gradcheck import EPS, kink_watching_loss, numerical_gradient, roundoff
-from .network import _backward, _forward, _loss, init_params
+from .network import _backward, init_params
 from .printing import fmt
 from .training import TrainingDiverged, _check_lr, train
 
@@ -173,10 +173,10 @@ def _check_entry_args(params, x, y, name, i, j, h):
 
 def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
     """∂L/∂name[i, j]: analytic (the project's backward, (81)–(86), biases summed) and by central
-    difference (L(p + h) − L(p − h)) / 2h (:func:`helpers.gradcheck.numerical_gradient`).
+    difference (L(p + ε) − L(p − ε)) / 2ε (:func:`helpers.gradcheck.numerical_gradient`).
 
-    ``kink`` is True when the ±ε step (``h``) changes a ReLU mask, A (33) or B (64): the loss then has a
-    kink between p − h and p + h, and the difference quotient is not expected to match.
+    ``kink`` is True when the ±ε step (``h``) changes a ReLU mask, A (33) or B (64): the loss
+    then has a kink between p − ε and p + ε, and the difference quotient is not expected to match.
     ``params`` is left unchanged. Returns a :class:`GradientEntry` ``(analytic, numerical, kink)``.
     """
     x, y = _check_entry_args(params, x, y, name, i, j, h)
@@ -389,7 +389,8 @@ def explorer(config=None, *, live=True):
         controls[key].observe(show_entry, names="value")
 
     retrain(live=False)                          # not displayed yet: nothing to watch
-    title = W.HTML("<b>Train the network of notebook 08</b> (loss (6) on a log scale; changes retrain)")
+    title = W.HTML("<b>Train the network of notebook 08</b> "
+                   "(loss (6) on a log scale; changes retrain)")
     picker_title = W.HTML("<b>One gradient entry</b>: analytic (81)–(86) vs central difference")
     box = W.VBox([
         title,

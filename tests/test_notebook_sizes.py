@@ -52,8 +52,9 @@ def test_sizes_differ_wherever_the_text_says_so(stem):
     found = size_assignments(nb)
     literal_tuples = [tuple(int(v) for v in m.groups()) for m in
                       re.finditer(r"\((\d+), (\d+), (\d+), (\d+), (\d+)\)", _code(nb))]
-    layers_only = [tuple(int(v) for v in m.groups()) for m in      # 00 draws d_in, d1, d2, d_out
-                   re.finditer(r"^d_in, d1, d2, d_out = (\d+), (\d+), (\d+), (\d+)$", _code(nb), re.M)]
+    layers = re.compile(r"^d_in, d1, d2, d_out = (\d+), (\d+), (\d+), (\d+)$", re.M)
+    layers_only = [tuple(int(v) for v in m.groups())              # 00 draws d_in, d1, d2, d_out
+                   for m in layers.finditer(_code(nb))]
     assert found or literal_tuples or layers_only, \
         f"{stem} claims pairwise different sizes but assigns none"
     for sizes in found + layers_only:

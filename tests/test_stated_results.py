@@ -33,9 +33,9 @@ SETTINGS = {
     # learning rates
     1e-6, 2e-5, 1e-4, 1.25e-4, 3e-4, 5e-4, 2e-3,
     # finite-difference steps ε and the ranges they are swept over
-    1e-1, 1e-2, 1e-5, 1e-6, 1e-12,
+    1e-1, 1e-2, 1e-5, 1e-12,
     # tolerances and the bounds the assertions use
-    1e-3, 1e-4, 1e-7, 1e-8, 1e-12, 1e-14, 1e4,
+    1e-3, 1e-7, 1e-8, 1e-14, 1e4,   # (1e-4, 1e-6 and 1e-12 are listed above)
     # years of the cited works
     2020, 2021,
 }
@@ -133,8 +133,8 @@ def _rounds_to(shown, value, digits):
     if shown == 0:
         return False
     exponent = math.floor(math.log10(abs(value)))
-    return math.isclose(abs(shown), abs(value), rel_tol=0, abs_tol=0.5 * 10.0 ** (exponent - digits + 1)
-                        * (1 + 1e-9))
+    half_unit = 0.5 * 10.0 ** (exponent - digits + 1)        # half a unit in the last stated digit
+    return math.isclose(abs(shown), abs(value), rel_tol=0, abs_tol=half_unit * (1 + 1e-9))
 
 
 def unshown(nb):
