@@ -22,6 +22,17 @@ def check_dims(*, minimum=1, **dims):
             raise ValueError(f"{name} must be {kind}; got {d!r}")
 
 
+def check_number(value, name, *, positive=False):
+    """Check that ``value`` is a finite real number (NumPy scalars included, bools refused),
+    ≥ 0, or > 0 if ``positive``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
+    if positive and not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a non-negative finite number; got {value!r}")
+
+
 def check_problem(params, x, y=None):
     """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together.
 
@@ -61,6 +72,7 @@ def check_params(params):
         p = params[name]
         if not isinstance(p, np.ndarray):
             raise TypeError(f"params['{name}'] must be a NumPy array; got {type(p).__name__}")
+        check_plain(p, f"params['{name}']")
         if p.dtype not in FLOAT_DTYPES:
             raise TypeError(f"params['{name}'] has dtype {p.dtype}; parameters must be float32 or "
                             f"float64 (convert with .astype(np.float64))")
@@ -89,6 +101,17 @@ def check_params(params):
     for name in PARAM_NAMES:
         _check_finite(params[name], f"params['{name}']")
     return w1.dtype, (d_in, d1, d2, d_out)
+
+
+def check_plain(a, name):
+    """Refuse the ndarray subclasses whose arithmetic differs from a plain array's: a masked
+    array (its mask would be ignored, and NaNs under it missed) and ``np.matrix`` (``*`` is a
+    matrix product)."""
+    if isinstance(a, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array; the mask would be ignored: pass plain data, "
+                        f"e.g. {name}.filled(np.nan) or only the unmasked rows")
+    if isinstance(a, np.matrix):
+        raise TypeError(f"{name} is an np.matrix; pass a plain 2-D array, np.asarray({name})")
 
 
 def _check_finite(arr, name):

@@ -1,8 +1,8 @@
-"""The seed's network drawn as a diagram: layers as columns of nodes, named as in eqs. (1)–(6).
+"""The paper's network drawn as a diagram: layers as columns of nodes, named as in eqs. (1)–(6).
 
     x ──w1, b1──▶ h1 → h1_relu ──w2, b2──▶ h2 → h2_relu ──w3, b3──▶ y_pred ──▶ L
 
-Two hidden ReLU layers and a linear output (the seed's text says "3 hidden layers"; the third
+Two hidden ReLU layers and a linear output (the paper's text says "3 hidden layers"; the third
 "hidden layer" is the output layer). Each bias enters through a node that always holds 1: the
 column 1_{n×1} of eqs. (1), (3), (5). Like :mod:`helpers.plotting`, the function draws on the
 ``ax`` it is given or on a new figure of a fixed size and dpi, and changes no global settings.
@@ -52,7 +52,7 @@ def _rows(d):
 
 
 def network_diagram(d_in, d1, d2, d_out, ax=None):
-    """Draw the seed's network with ``d_in``, ``d1``, ``d2``, ``d_out`` units per layer.
+    """Draw the paper's network with ``d_in``, ``d1``, ``d2``, ``d_out`` units per layer.
 
     Columns of nodes from left to right: the input ``x`` (n×d_in), the first hidden layer
     ``h1 → h1_relu`` (n×d1), the second ``h2 → h2_relu`` (n×d2) and the output ``y_pred``
@@ -111,5 +111,5 @@ def network_diagram(d_in, d1, d2, d_out, ax=None):
     ax.set_xlim(xs[0] - 1.0, x_out + 4.6)
     ax.set_ylim(-top - 2.9, bias_y + 1.3)
     ax.axis("off")
-    ax.set_title("The seed's network: two hidden ReLU layers and a linear output", fontsize=11)
+    ax.set_title("The paper's network: two hidden ReLU layers and a linear output", fontsize=11)
     return ax

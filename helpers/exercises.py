@@ -18,7 +18,7 @@ as everywhere in :mod:`helpers`; a bad *answer* (None, a list, a wrong shape or 
     check_forward(name, value, params, x)             (1)–(5)
     check_loss(L, y_pred, y)                          (6)
     check_gradient(name, value, params, x, y)         (81)–(86), biases as 1×d column sums
-    check_seed_bias_form(name, value, params, x, y)   (82), (84), (86) as the seed's n×d matrices
+    check_seed_bias_form(name, value, params, x, y)   (82), (84), (86) as the paper's n×d matrices
     check_numerical_gradient(estimate, params, x, y, name, h=1e-5)
     check_gd_step(new_params, old_params, grads, lr)
 """
@@ -43,13 +43,13 @@ _FORWARD = {
 }
 _GRADIENT = {
     "w3": ("(81)", "∂L/∂w3 = h2_reluᵀ·dy with dy = 2(y_pred − y)", "d2×d_out"),
-    "b3": ("(82)", "∂L/∂b3 = 1ᵀ·dy, the column sum of the seed's n×d_out matrix (82), "
+    "b3": ("(82)", "∂L/∂b3 = 1ᵀ·dy, the column sum of the paper's n×d_out matrix (82), "
                    "dy = 2(y_pred − y)", "1×d_out"),
     "w2": ("(83)", "∂L/∂w2 = h1_reluᵀ·dh2 with dh2 = A ∘ (dy·w3ᵀ) (84)", "d1×d2"),
-    "b2": ("(84)", "∂L/∂b2 = 1ᵀ·dh2, the column sum of the seed's n×d2 matrix "
+    "b2": ("(84)", "∂L/∂b2 = 1ᵀ·dh2, the column sum of the paper's n×d2 matrix "
                    "(84) dh2 = A ∘ (dy·w3ᵀ)", "1×d2"),
     "w1": ("(85)", "∂L/∂w1 = xᵀ·dh1 with dh1 = B ∘ (dh2·w2ᵀ) (86)", "d_in×d1"),
-    "b1": ("(86)", "∂L/∂b1 = 1ᵀ·dh1, the column sum of the seed's n×d1 matrix "
+    "b1": ("(86)", "∂L/∂b1 = 1ᵀ·dh1, the column sum of the paper's n×d1 matrix "
                    "(86) dh1 = B ∘ (dh2·w2ᵀ)", "1×d1"),
 }
 _SEED_FORM = {
@@ -178,10 +178,10 @@ def _shape_hint(value, ref, *, bias=False, seed_form=False, seed_eq=None):
                 f"misplaced — (ABᵀ)ᵀ = BAᵀ.")
     if bias and value.ndim == 2 and vs[1] == rs[1] and vs[0] > 1:
         return (f"bias not summed: the 1×d parameter's gradient is the column sum 1ᵀ·G of the "
-                f"seed's n×d {seed_eq} (use G.sum(axis=0, keepdims=True)); the n×d matrix is the "
+                f"paper's n×d {seed_eq} (use G.sum(axis=0, keepdims=True)); the n×d matrix is the "
                 f"gradient with respect to the broadcast matrix 1·b, one row per sample.")
     if bias and value.ndim == 1 and vs[0] == rs[1]:
-        return ("summed correctly but the result is 1-D; the seed's biases are 1×d rows: use "
+        return ("summed correctly but the result is 1-D; the paper's biases are 1×d rows: use "
                 "G.sum(axis=0, keepdims=True).")
     if bias and value.ndim == 0:
         return ("everything was summed into one number; sum over the samples only: "
@@ -190,10 +190,11 @@ def _shape_hint(value, ref, *, bias=False, seed_form=False, seed_eq=None):
         return ("summed over the wrong axis (axis=1, across the columns); the bias gradient sums "
                 "over the samples, the rows: G.sum(axis=0, keepdims=True).")
     if seed_form and value.ndim == 2 and vs == (1, rs[1]):
-        return (f"this is the summed 1×d gradient; the seed's form {seed_eq} is the n×d matrix "
+        return (f"this is the summed 1×d gradient; the paper's form {seed_eq} is the n×d matrix "
                 f"itself, one row per sample — do not sum it here.")
     if value.ndim == 1 and value.size == ref.size:
-        return "the result is 1-D; keep every matrix 2-D as in the seed (reshape or keepdims=True)."
+        return ("the result is 1-D; keep every matrix 2-D as in the paper "
+                "(reshape or keepdims=True).")
     return None
 
 
@@ -208,7 +209,7 @@ def _scaled(ref, n, d_out, *, factor2=True, mean=True):
     out.append(("the sign is flipped: the residual is y_pred − y (82), not y − y_pred; your "
                 "value is the negative of the expected one.", lambda: -ref))
     if mean:
-        out.append(("mean instead of sum: L (6) is a sum over all entries (the seed's text says "
+        out.append(("mean instead of sum: L (6) is a sum over all entries (the paper's text says "
                     "'mean squared error', an erratum), so do not divide by n·d_out.",
                     lambda: ref / (n * d_out)))
         out.append(("mean instead of sum: L (6) is a sum over the n samples, so do not divide "
@@ -276,7 +277,7 @@ def check_forward(name, value, params, x):
             ("the bias is missing: (5) is h2_relu·w3 + 1·b3.", lambda: c["h2_relu"] @ w3),
             ("ReLU missing in the forward pass: (5) multiplies h2_relu (4), not h2.",
              lambda: c["h2"] @ w3 + b3),
-            ("ReLU applied to the output: the output layer (5) is linear (the seed calls it "
+            ("ReLU applied to the output: the output layer (5) is linear (the paper calls it "
              "the 'third hidden layer', but it has no ReLU).",
              lambda: relu(c["h2_relu"] @ w3 + b3)),
             ("ReLU missing in both hidden layers: (2) and (4) apply relu.",
@@ -310,7 +311,7 @@ def _compare(var, value, ref, eq, formula, dims, cands, tol, dtype, *, bias=Fals
 def check_loss(L, y_pred, y):
     """Check a student's loss ``L`` against eq. (6): L = Σ_i Σ_j (y_pred_ij − y_ij)².
 
-    Recognised mistakes: a mean instead of the sum (÷n·d_out or ÷n; the seed's text says "mean
+    Recognised mistakes: a mean instead of the sum (÷n·d_out or ÷n; the paper's text says "mean
     squared error", an erratum), a factor ½, a missing square, a square root (the norm), a matrix
     instead of one number.
     """
@@ -341,11 +342,11 @@ def check_loss(L, y_pred, y):
         print("L matches eq. (6)")
         return
     cands = [
-        ("mean instead of sum: (6) is a sum over all n·d_out entries (the seed's text says "
+        ("mean instead of sum: (6) is a sum over all n·d_out entries (the paper's text says "
          "'mean squared error', an erratum).", lambda: ref / (n * d_out)),
         ("mean over the samples instead of the sum: (6) sums over all entries, do not divide by "
          "n.", lambda: ref / n),
-        ("a factor ½ was added: some texts use ½Σ, the seed's (6) has none (that is where the 2 "
+        ("a factor ½ was added: some texts use ½Σ, the paper's (6) has none (that is where the 2 "
          "in (82) comes from).", lambda: ref / 2),
         ("the square root was taken (the Frobenius norm): (6) is the sum of squares itself.",
          lambda: math.sqrt(ref)),
@@ -435,7 +436,7 @@ def check_gradient(name, value, params, x, y):
     """Check a student's gradient ``d<name>`` against eqs. (81)–(86).
 
     ``name`` is one of ``"w1" "b1" "w2" "b2" "w3" "b3"``. Weights: (85), (83), (81). Biases: the
-    true gradient of the 1×d parameter, the column sum 1ᵀ·G of the seed's n×d matrix (86), (84),
+    true gradient of the 1×d parameter, the column sum 1ᵀ·G of the paper's n×d matrix (86), (84),
     (82) (see :func:`check_seed_bias_form` for the n×d form itself).
     """
     dtype, x, y, c = _grad_setup(name, params, x, y, _GRADIENT)
@@ -452,7 +453,7 @@ def check_gradient(name, value, params, x, y):
         seed_eq = _SEED_FORM[name][0]
         G = seed_g[name]
         cands.append((f"bias not summed: the 1×d parameter's gradient is the column sum 1ᵀ·G of "
-                      f"the seed's n×d {seed_eq} (G.sum(axis=0, keepdims=True)); the n×d matrix "
+                      f"the paper's n×d {seed_eq} (G.sum(axis=0, keepdims=True)); the n×d matrix "
                       f"is the gradient with respect to the broadcast matrix 1·b.", lambda: G))
         cands.append((f"mean instead of sum over the samples: the bias gradient is the column "
                       f"sum 1ᵀ·G of {seed_eq}, not its mean.",
@@ -467,7 +468,7 @@ def check_gradient(name, value, params, x, y):
 
 
 def check_seed_bias_form(name, value, params, x, y):
-    """Check the seed's n×d bias-gradient matrix for ``name`` in ``"b1" "b2" "b3"``.
+    """Check the paper's n×d bias-gradient matrix for ``name`` in ``"b1" "b2" "b3"``.
 
     These are (82) dy = 2(y_pred − y), (84) dh2 = A ∘ (dy·w3ᵀ) and (86) dh1 = B ∘ (dh2·w2ᵀ): the
     gradients of L with respect to the broadcast matrices 1·b, one row per sample. (The bias
@@ -481,9 +482,9 @@ def check_seed_bias_form(name, value, params, x, y):
     ref = {"b3": c["dy"], "b2": c["dh2"], "b1": c["dh1"]}[name]
     cands = _grad_candidates(name, c, params, x, n, d_out, summed=False)
     cands += _scaled(ref, n, d_out)
-    _compare(var, value, ref, eq, f"{formula} (the seed's form of ∂L/∂{name})", dims, cands,
+    _compare(var, value, ref, eq, f"{formula} (the paper's form of ∂L/∂{name})", dims, cands,
              _tol(dtype), dtype, seed_form=True, seed_eq=eq,
-             ok=f"{var} matches eq. {eq} (the seed's n×d form for {name})")
+             ok=f"{var} matches eq. {eq} (the paper's n×d form for {name})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -493,9 +494,9 @@ def check_seed_bias_form(name, value, params, x, y):
 def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     """Check a student's central-difference estimate of ∂L/∂``name``.
 
-    The reference perturbs each entry of ``params[name]`` by ±h and evaluates the loss (6):
-    (L(p + h) − L(p − h)) / 2h (``params`` is left unchanged). Recognised mistakes: a forward
-    difference (L(p + h) − L(p)) / h, a division by h instead of 2h, the sign flipped, a
+    The reference perturbs each entry of ``params[name]`` by ±ε (the keyword ``h``) and evaluates
+    the loss (6): (L(p + ε) − L(p − ε)) / 2ε (``params`` is left unchanged). Recognised mistakes: a
+    forward difference (L(p + ε) − L(p)) / ε, a division by ε instead of 2ε, the sign flipped, a
     perturbation that was not undone.
     """
     if name not in PARAM_NAMES:
@@ -513,7 +514,7 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
         return _loss(_forward(work, x)[0], y)
 
     ref = numerical_gradient(f, work[name], h=h)
-    formula = (f"the central difference (L(p + h) − L(p − h)) / 2h for each entry p of {name}, "
+    formula = (f"the central difference (L(p + ε) − L(p − ε)) / 2ε for each entry p of {name}, "
                f"L from (6)")
     if estimate.shape != p.shape:
         hint = _shape_hint(estimate, ref)
@@ -526,7 +527,7 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     tol = max(1e-6, 1e3 * eps * abs(L0) / h / scale) if dtype == np.float64 else max(
         1e-2, 1e2 * eps * abs(L0) / h / scale)
     if _close(estimate, ref, tol):
-        print(f"{var} matches the central difference (L(p + h) − L(p − h)) / 2h")
+        print(f"{var} matches the central difference (L(p + ε) − L(p − ε)) / 2ε")
         return
 
     def forward_diff():
@@ -547,11 +548,11 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
             work[name][idx] = orig
         return out
 
-    cands = [("divided by h instead of 2h: the central difference spans 2h, from p − h to p + h.",
+    cands = [("divided by ε instead of 2ε: the central difference spans 2ε, from p − ε to p + ε.",
               lambda: 2 * ref),
-             ("the sign is flipped: (L(p + h) − L(p − h)) / 2h, the plus side first.",
+             ("the sign is flipped: (L(p + ε) − L(p − ε)) / 2ε, the plus side first.",
               lambda: -ref),
-             ("divided by 2h twice or by 4h: the central difference divides by 2h once.",
+             ("divided by 2ε twice or by 4ε: the central difference divides by 2ε once.",
               lambda: ref / 2)]
     hint = _recognise(estimate, cands, tol)
     if hint is None:
@@ -559,11 +560,11 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
         bwd = backward_diff()
         err = np.abs(estimate - ref).max()
         if np.abs(estimate - fwd).max() < 0.5 * err:
-            hint = ("forward difference instead of central: (L(p + h) − L(p)) / h has an error "
-                    "of order h; (L(p + h) − L(p − h)) / 2h cancels it.")
+            hint = ("forward difference instead of central: (L(p + ε) − L(p)) / ε has an error "
+                    "of order ε; (L(p + ε) − L(p − ε)) / 2ε cancels it.")
         elif np.abs(estimate - bwd).max() < 0.5 * err:
-            hint = ("backward difference instead of central: (L(p) − L(p − h)) / h has an error "
-                    "of order h; (L(p + h) − L(p − h)) / 2h cancels it.")
+            hint = ("backward difference instead of central: (L(p) − L(p − ε)) / ε has an error "
+                    "of order ε; (L(p + ε) − L(p − ε)) / 2ε cancels it.")
     if hint is None:
         hint = ("if only some entries are wrong, check that each perturbed entry is restored "
                 "(p ← original) before the next one, also when the code fails in between.")

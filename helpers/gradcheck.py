@@ -14,16 +14,19 @@ with the analytic gradient through a relative error. Three things make this trus
   truncation error grow instead. Check in float64; train in whatever you like.
 * **A relative error with a floor.** ``|a − n| / max(|a| + |n|, floor)``: two exact zeros give 0,
   not NaN (while a NaN anywhere gives NaN, a failure), and small entries are not judged on their
-  own tiny scale. The floor is the larger of two scales. (i) ``rel_floor`` × the largest |entry| of
-  that parameter (kink entries left out). (ii) The round-off itself, divided by ``rtol``: the
-  estimate's error is about eps·S/h, where S = L + 2·Σ|y_pred − y|·Y and Y is the forward pass
-  (1)–(5) run on absolute values, |x|·|w1| + |b1| and so on (the standard bound on the round-off
-  in y_pred). Scale (ii) is what makes the check sound: the round-off has the same absolute size
-  for every entry of every parameter, and it is set by L, not by the gradient, so a parameter
-  whose gradient is small next to L (a small ``scale`` at init, or a trained network whose loss
-  cannot reach 0) would otherwise fail although its backward pass is right. A difference smaller
-  than eps·S/h cannot be told apart from round-off; no real bug is that small. Scale (ii) uses
-  the float64 eps whatever the dtype: a float32 check fails, on purpose (see the first point).
+  own tiny scale. The floor of each entry is the larger of two terms, both on the
+  :class:`ParamCheck`: (i) ``scale_floor`` = ``rel_floor`` × the largest |entry| of that parameter
+  (kink entries left out); (ii) ``roundoff / rtol``, where ``roundoff`` (one number per entry,
+  from :func:`roundoff`) bounds what round-off alone can make |a − n|. An entry passes when
+  |a − n| ≤ ``rtol``·(|a| + |n|), or ≤ ``rtol`` × scale (i), or ≤ its round-off (ii).
+  The round-off follows the computation actually done, no more: a perturbation of a layer-3
+  parameter changes only the output layer's sums, so only *their* rounding differs between
+  L(p + h) and L(p − h) (see :func:`roundoff`). It is the sum of two parts, (a) the
+  cancellation in L(p + h) − L(p − h), eps·(3L + 2·Σ|y_pred − y|·V)/h, with V the size of the
+  sums that the perturbation changes, and (b) the rounding of the residual and of the backward
+  products, eps·Σ|∂y_pred/∂p|·(2|y_pred − y| + 4V), which does not shrink with L: it is what
+  remains at an exact fit (L ≈ 0), where (a) vanishes. Both use the float64 eps whatever the
+  dtype, so a float32 check fails, on purpose (see the first point).
 * **Kinks.** ReLU has a kink at 0. If the ±h step moves any pre-activation h1 or h2 across 0, the
   loss is not smooth on [p − h, p + h] and the central difference is *meant* to disagree with the
   gradient. Such entries are flagged as kinks and left out of the pass/fail verdict, not silently
@@ -38,10 +41,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_problem
+from ._checks import PARAM_NAMES, check_number, check_problem
 from .network import _backward, _forward, _loss
 
-__all__ = ["numerical_gradient", "rel_error", "ParamCheck", "GradCheckReport", "check_gradients"]
+__all__ = ["numerical_gradient", "rel_error", "roundoff", "ParamCheck", "GradCheckReport",
+           "check_gradients"]
+
+EPS = float(np.finfo(np.float64).eps)
+#: the round-off bound is ROUNDOFF_SAFETY × the first-order estimate (see :func:`roundoff`)
+ROUNDOFF_SAFETY = 2.0
 
 
 def numerical_gradient(f, array, *, h=1e-5):
@@ -49,19 +57,20 @@ def numerical_gradient(f, array, *, h=1e-5):
 
     ``f`` is a function of no arguments that returns a float and reads ``array``; each entry is
     perturbed *in place* to ``a + h`` and ``a − h`` and always restored, also when ``f`` raises.
-    The estimate is the textbook ``(f(a + h) − f(a − h)) / 2h``. Returns an array of ``array``'s
-    shape (float64 for float32 input: the check should not lose more digits than it must). Raises
-    ``ValueError`` if ``h`` is so small that ``a + h`` and ``a − h`` are the same number in the
-    array's dtype (the estimate would be a silent 0).
+    The estimate is ``(f(a + h) − f(a − h)) / ((a + h) − (a − h))``: the textbook 2h in exact
+    arithmetic, but divided by the step actually taken once ``a ± h`` are rounded to the array's
+    dtype (at a = 1e8 and h = 1e-5 the two differ by 6e-4 of 2h in float64). Returns an array of
+    ``array``'s shape (float64 for float32 input: the check should not lose more digits than it
+    must). Raises ``ValueError`` if ``h`` is so small that ``a + h`` and ``a − h`` are the same
+    number in the array's dtype (the estimate would be a silent 0).
     """
-    if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+    if (not isinstance(array, np.ndarray) or type(array) is not np.ndarray
+            or array.dtype.kind != "f"):
+        kind = type(array).__name__ + (f" of dtype {array.dtype}"
+                                       if isinstance(array, np.ndarray) else "")
         raise TypeError("array must be a floating NumPy array that f reads (it is perturbed in "
-                        f"place); got {type(array).__name__}"
-                        + (f" of dtype {array.dtype}" if isinstance(array, np.ndarray) else ""))
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating, np.integer)):
-        raise TypeError(f"h must be a number; got {type(h).__name__}")
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive finite number; got {h!r}")
+                        f"place; not a subclass such as a masked array or np.matrix); got {kind}")
+    check_number(h, "h", positive=True)
     grad = np.zeros(array.shape, dtype=np.float64)
     for idx in np.ndindex(array.shape):
         original = array[idx]
@@ -77,7 +86,7 @@ def numerical_gradient(f, array, *, h=1e-5):
         if plus == minus:
             raise ValueError(f"h = {h!r} is too small for {array.dtype} at index {idx} (value "
                              f"{float(original)!r}): a ± h round to the same number")
-        grad[idx] = (f_plus - f_minus) / (2 * h)
+        grad[idx] = (f_plus - f_minus) / (plus - minus)
     return grad
 
 
@@ -85,29 +94,57 @@ def rel_error(a, b, *, floor=0.0):
     """Elementwise relative error ``|a − b| / max(|a| + |b|, floor)``.
 
     0 where both are 0 (and ``floor`` is 0), never a silent 0 for NaN: a NaN or inf in ``a`` or
-    ``b`` gives NaN there, which fails any tolerance.
+    ``b`` gives NaN there, which fails any tolerance. ``floor`` is a number or an array that
+    broadcasts to the shape of ``a``. Complex input is refused (the imaginary part would be lost).
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b, floor = (_real(v, name) for v, name in ((a, "a"), (b, "b"), (floor, "floor")))
     if a.shape != b.shape:
         raise ValueError(f"cannot compare shapes {a.shape} and {b.shape}")
-    floor = float(floor)
-    if not floor >= 0:
-        raise ValueError(f"floor must be a non-negative number; got {floor!r}")
+    if not (floor >= 0).all():
+        raise ValueError(f"floor must be a non-negative number or array; got {floor!r}")
     with np.errstate(invalid="ignore", over="ignore"):
         denom = np.maximum(np.abs(a) + np.abs(b), floor)
         diff = np.abs(a - b)
-        return np.divide(diff, denom, out=np.zeros_like(diff), where=denom != 0)
+        return np.divide(diff, denom, out=np.zeros_like(diff, shape=denom.shape),
+                         where=denom != 0)
+
+
+def _real(value, name):
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array; pass plain data (e.g. {name}.filled(np.nan))")
+    arr = np.asarray(value)
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    return arr.astype(np.float64)
 
 
 @dataclass
 class ParamCheck:
-    """The check of one parameter: analytic vs numerical gradient, entry by entry."""
+    """The check of one parameter: analytic vs numerical gradient, entry by entry.
+
+    ``scale_floor`` and ``roundoff`` are the two terms of the floor (see the module docstring):
+    each entry's floor is ``max(scale_floor, roundoff / rtol)`` (:attr:`floor`).
+    """
     name: str
     analytic: np.ndarray
     numerical: np.ndarray
     errors: np.ndarray
     kinks: np.ndarray            # boolean, True where the ±h step crosses a ReLU kink
     rtol: float
+    scale_floor: float = 0.0     # rel_floor × the largest |entry| off the kinks
+    roundoff: np.ndarray = None  # per entry: what round-off alone can make |analytic − numerical|
+
+    @property
+    def floor(self):
+        """The floor of each entry's relative error, ``max(scale_floor, roundoff / rtol)``."""
+        if self.roundoff is None or self.rtol == 0:
+            return np.full(self.analytic.shape, self.scale_floor)
+        return np.maximum(self.scale_floor, self.roundoff / self.rtol)
+
+    @property
+    def checked(self):
+        """False when every entry crossed a kink: then nothing was compared."""
+        return not self.kinks.all()
 
     @property
     def max_error(self):
@@ -129,12 +166,24 @@ class ParamCheck:
 
     @property
     def passed(self):
-        return self.max_error <= self.rtol
+        """True when some entry was checked and every checked entry is within ``rtol``."""
+        return self.checked and self.max_error <= self.rtol
+
+    @property
+    def verdict(self):
+        """``"ok"``, ``"FAIL (> rtol)"`` or ``"not checked (every entry is a kink)"``."""
+        if not self.checked:
+            return "not checked (every entry is a kink)"
+        return "ok" if self.passed else f"FAIL (> {self.rtol:.0e})"
 
 
 @dataclass
 class GradCheckReport:
-    """All six :class:`ParamCheck` s of one call to :func:`check_gradients`."""
+    """The :class:`ParamCheck` s of one call to :func:`check_gradients`.
+
+    :attr:`passed` is True only if every parameter was checked and passed: a parameter whose
+    every entry is a kink is "not checked", which is not a pass.
+    """
     checks: dict = field(default_factory=dict)
 
     @property
@@ -149,19 +198,22 @@ class GradCheckReport:
                  f"  verdict"]
         for c in self.checks.values():
             worst = "-" if c.worst_index is None else str(c.worst_index)
-            verdict = "ok" if c.passed else f"FAIL (> {c.rtol:.0e})"
-            lines.append(f"{c.name:<6}{str(c.analytic.shape):>12}{c.max_error:>16.2e}{worst:>14}"
-                         f"{c.n_kinks:>7}  {verdict}")
+            error = f"{c.max_error:>16.2e}" if c.checked else f"{'-':>16}"
+            lines.append(f"{c.name:<6}{str(c.analytic.shape):>12}{error}{worst:>14}"
+                         f"{c.n_kinks:>7}  {c.verdict}")
         return "\n".join(lines)
 
     def assert_ok(self):
-        """Raise AssertionError naming each parameter whose gradient disagrees."""
+        """Raise AssertionError naming each parameter whose gradient disagrees or that could not
+        be checked."""
         bad = [c for c in self.checks.values() if not c.passed]
         if bad:
             raise AssertionError("gradient check failed: " + "; ".join(
                 f"{c.name}: relative error {c.max_error:.2e} > {c.rtol:.0e} at index "
                 f"{c.worst_index} (analytic {c.analytic[c.worst_index]:.6g}, numerical "
-                f"{c.numerical[c.worst_index]:.6g})" for c in bad))
+                f"{c.numerical[c.worst_index]:.6g})" if c.checked else
+                f"{c.name}: not checked, the ±h step of every entry crosses a ReLU kink "
+                f"(try a smaller h, or move the parameters off the kinks)" for c in bad))
 
 
 def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-7,
@@ -172,27 +224,26 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
     returns); if omitted they come from ``backward(params, x, y, cache)``, where ``backward``
     defaults to the project's own (pass your own function to test it). Each relative error uses
     a floor, the larger of ``rel_floor`` × the largest |entry| of that parameter and the
-    round-off of the central difference divided by ``rtol`` (see the module docstring), so an
-    entry passes when its error is within ``rtol`` or within round-off. Entries whose ±h step
+    round-off of that entry divided by ``rtol`` (:func:`roundoff`, see the module docstring), so
+    an entry passes when its error is within ``rtol`` or within round-off. Entries whose ±h step
     flips the sign of any pre-activation h1 (eq. 1) or h2 (eq. 3) are flagged as kinks and left
-    out. Returns a :class:`GradCheckReport`; ``params`` is left unchanged.
+    out; a parameter with no other entry is reported "not checked" (and does not pass).
+    Returns a :class:`GradCheckReport`; ``params`` is left unchanged.
     """
     _, x, y = check_problem(params, x, y)
     if isinstance(names, str):
         names = (names,)
+    names = tuple(names)
+    if not names:
+        raise ValueError(f"names is empty: name at least one of {', '.join(PARAM_NAMES)}")
     unknown = [k for k in names if k not in PARAM_NAMES]
     if unknown:
         raise ValueError(f"unknown parameter names {unknown}; choose from {PARAM_NAMES}")
-    for arg, value in (("h", h), ("rtol", rtol), ("rel_floor", rel_floor)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{arg} must be a number; got {type(value).__name__}")
-        if arg == "h" and not (np.isfinite(h) and h > 0):
-            raise ValueError(f"h must be a positive finite number; got {h!r}")
-        if not (np.isfinite(value) and value >= 0):
-            raise ValueError(f"{arg} must be a non-negative finite number; got {value!r}")
+    check_number(h, "h", positive=True)
+    check_number(rtol, "rtol")
+    check_number(rel_floor, "rel_floor")
     base, loss_and_kinks, crossed = kink_watching_loss(params, x, y)
-    base_loss = _loss(base["y_pred"], y)
-    noise = _roundoff(params, x, y, base["y_pred"], base_loss) / h
+    noise = roundoff(params, x, y, h=h, cache=base)
     if grads is None:
         grads = (backward(params, x, y, base) if backward is not None
                  else _backward(params, x, y, base))
@@ -204,12 +255,9 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
         p = params[name]
         if name not in grads:
             raise ValueError(f"grads has no '{name}'; it needs the keys of params")
-        analytic = np.asarray(grads[name])
-        if analytic.dtype == bool or analytic.dtype.kind not in "iuf":
-            raise TypeError(f"grads['{name}'] must hold real numbers; got dtype {analytic.dtype}")
-        analytic = analytic.astype(np.float64)
+        analytic = _real(grads[name], f"grads['{name}']")
         if analytic.shape != p.shape:
-            hint = (" (is it the seed's n×d form (82), (84), (86)? The 1×d gradient is its "
+            hint = (" (is it the paper's n×d form (82), (84), (86)? The 1×d gradient is its "
                     "column sum)" if name[0] == "b" and analytic.ndim == 2
                     and analytic.shape[1:] == p.shape[1:] else "")
             raise ValueError(f"grads['{name}'] has shape {analytic.shape}, expected {p.shape} "
@@ -220,9 +268,13 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
         smooth = ~kinks
         scale = (max(np.abs(analytic[smooth]).max(), np.abs(numerical[smooth]).max())
                  if smooth.any() else 0.0)
-        floor = max(rel_floor * scale, noise / rtol if rtol > 0 else 0.0)
-        errors = rel_error(analytic, numerical, floor=floor if np.isfinite(floor) else 0.0)
-        report.checks[name] = ParamCheck(name, analytic, numerical, errors, kinks, rtol)
+        scale_floor = float(rel_floor * scale) if np.isfinite(scale) else 0.0
+        check = ParamCheck(name, analytic, numerical, None, kinks, float(rtol),
+                           scale_floor=scale_floor, roundoff=noise[name])
+        floor = check.floor
+        check.errors = rel_error(analytic, numerical,
+                                 floor=np.where(np.isfinite(floor), floor, 0.0))
+        report.checks[name] = check
     return report
 
 
@@ -247,18 +299,70 @@ def kink_watching_loss(params, x, y):
     return base, f, crossed
 
 
-def _roundoff(params, x, y, y_pred, loss):
-    """About the round-off in evaluating L (6) in float64: eps·S, S = L + 2·Σ|y_pred − y|·Y.
+def roundoff(params, x, y, *, h=1e-5, cache=None):
+    """What round-off alone can make |analytic − numerical| (float64 eps), entry by entry.
 
-    Y bounds the size of what y_pred is summed from: the forward pass (1)–(5) on absolute values,
-    without the ReLU (a conservative bound; the error of a sum of products is at most a few eps
-    times the sum of their absolute values). Measured on random networks up to 60 units wide,
-    the actual error of the central difference stayed below eps·S/h; the check allows 4 times that.
+    Returns ``{name: array of params[name]'s shape}``, the sum of two terms (module docstring):
+
+    (a) cancellation, ``eps·(3L + 2·Σ(|r| + eps·V)·V) / h``, r = y_pred − y: the two losses
+        L(p ± h) differ in their rounding by about eps·L from the sum (6), 2·eps·L from the
+        subtraction y_pred − y, and, per output entry, 2|r| times the rounding of the sums that
+        the perturbation changes, eps·V;
+    (b) propagation, ``eps·Σ_i |∂y_pred_i/∂p|·(2|r_i| + 4V_i)``: the rounding of the residual
+        and of the backward pass, which does not shrink with L or with h.
+
+    V is the forward pass (1)–(5) on absolute values, |x|·|w1| + |b1| and so on, with the actual
+    masks A (33), B (64), and only from the perturbed layer on: p in layer 3 changes only
+    h2_relu·w3 + 1·b3 (a bias only the last addition, V = |y_pred|), and w3 and b3 only their own
+    column of y_pred. |∂y_pred/∂p| is bounded by the backward pass (81)–(86) on absolute values.
+    Both terms are multiplied by ``ROUNDOFF_SAFETY`` = 2 (on random networks, exact fits and
+    weights from 0.1 to 1000 the actual error stayed below half of the first-order estimate).
+    ``params``, ``x``, ``y`` must be checked already; ``cache`` is their forward cache (computed
+    if omitted).
     """
+    if cache is None:
+        _, cache = _forward(params, x)
+    f64 = {k: np.abs(params[k]).astype(np.float64) for k in PARAM_NAMES}
+    w1, b1, w2, b2, w3, b3 = (f64[k] for k in PARAM_NAMES)
+    A, B = cache["A"], cache["B"]
+    h1_relu, h2_relu = (np.asarray(cache[k], dtype=np.float64) for k in ("h1_relu", "h2_relu"))
+    y_pred = np.asarray(cache["y_pred"], dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
-        a = np.abs(x).astype(np.float64)
-        for k in ("1", "2", "3"):
-            a = a @ np.abs(params["w" + k]).astype(np.float64) + np.abs(params["b" + k])
-        diff = np.abs(np.asarray(y_pred, dtype=np.float64) - y)
-        s = abs(loss) + 2.0 * float(np.sum(diff * a))
-    return 4.0 * np.finfo(np.float64).eps * s
+        r = np.abs(y_pred - y)
+        L = float(np.sum(r * r))
+        own1 = np.abs(x).astype(np.float64) @ w1 + b1       # rounding of (1), per entry of h1
+        own2 = h1_relu @ w2 + b2                             # of (3)
+        own3 = h2_relu @ w3 + b3                             # of (5)
+        into2 = {"w": (A * ((B * own1) @ w2 + own2)) @ w3,   # layer 1's rounding, reaching y_pred
+                 "b": (A * ((B * np.abs(cache["h1"])) @ w2 + own2)) @ w3}
+        V = {"w1": into2["w"] + own3, "b1": into2["b"] + own3,
+             "w2": (A * own2) @ w3 + own3, "b2": (A * np.abs(cache["h2"])) @ w3 + own3,
+             "w3": own3, "b3": np.abs(y_pred)}
+        result = {}
+        for name, v in V.items():
+            terms = (r + EPS * v) * v
+            # layers 1, 2 change every output; w3[k, l] and b3[0, l] only column l
+            s = terms.sum(axis=0, keepdims=True) if name[1] == "3" else terms.sum()
+            cancellation = EPS * (3.0 * L + 2.0 * s) / h
+            propagation = EPS * _abs_backward(f64, x, h1_relu, h2_relu, A, B, 2.0 * r + 4.0 * v,
+                                              name)
+            result[name] = ROUNDOFF_SAFETY * (cancellation + propagation)
+    return result
+
+
+def _abs_backward(f64, x, h1_relu, h2_relu, A, B, dy, name):
+    """The gradient ``name`` of (81)–(86) on absolute values, with ``dy`` in place of 2(y_pred −
+    y): a bound on Σ_i |∂y_pred_i/∂p|·dy_i for every entry p."""
+    if name == "w3":
+        return h2_relu.T @ dy
+    if name == "b3":
+        return dy.sum(axis=0, keepdims=True)
+    dh2 = A * (dy @ f64["w3"].T)
+    if name == "w2":
+        return h1_relu.T @ dh2
+    if name == "b2":
+        return dh2.sum(axis=0, keepdims=True)
+    dh1 = B * (dh2 @ f64["w2"].T)
+    if name == "w1":
+        return np.abs(x).astype(np.float64).T @ dh1
+    return dh1.sum(axis=0, keepdims=True)

@@ -25,8 +25,8 @@ import numpy as np
 
 from ._checks import PARAM_NAMES, check_dims, check_problem
 from .data import random_data, teacher_data
-from .gradcheck import kink_watching_loss, numerical_gradient
-from .network import _backward, _forward, _loss, init_params
+from .gradcheck import EPS, kink_watching_loss, numerical_gradient, roundoff
+from .network import _backward, init_params
 from .printing import fmt
 from .training import TrainingDiverged, _check_lr, train
 
@@ -46,8 +46,9 @@ STEPS_RANGE = (10, 1000)
 
 @dataclass(frozen=True)
 class Config:
-    """One experiment of the explorer. The defaults are notebook 08's first run: the seed's
-    sizes (n = 64, d_in = 1000, d1 = d2 = 100, d_out = 10) on random data with lr = 1e-4.
+    """One experiment of the explorer. The defaults are notebook 08's first run: the sizes of
+    PyTorch's "Learning PyTorch with Examples" warm-up (n = 64, d_in = 1000, d1 = d2 = 100,
+    d_out = 10; the paper names none) on random data with lr = 1e-4.
 
     ``seed`` s draws the data from ``default_rng(s)`` and the initial weights from
     ``default_rng(s + 1)``, so seed 0 reproduces notebook 08 exactly.
@@ -148,7 +149,7 @@ def run_training(config=None):
 
 class GradientEntry(NamedTuple):
     """One entry of a gradient: the analytic value (81)–(86), the central difference, and whether
-    the ±h step crossed a ReLU kink (then the two need not agree)."""
+    the ±ε step (keyword ``h``) crossed a ReLU kink (then the two need not agree)."""
     analytic: float
     numerical: float
     kink: bool
@@ -164,17 +165,18 @@ def _check_entry_args(params, x, y, name, i, j, h):
                 0 <= index < size):
             raise ValueError(f"{label} must be an integer from 0 to {size - 1} for {name} "
                              f"{params[name].shape}; got {index!r}")
-    if not (isinstance(h, (int, float, np.floating)) and math.isfinite(h) and h > 0):
+    if not (isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, bool)
+            and math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive number; got {h!r}")
     return x, y
 
 
 def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
     """∂L/∂name[i, j]: analytic (the project's backward, (81)–(86), biases summed) and by central
-    difference (L(p + h) − L(p − h)) / 2h (:func:`helpers.gradcheck.numerical_gradient`).
+    difference (L(p + ε) − L(p − ε)) / 2ε (:func:`helpers.gradcheck.numerical_gradient`).
 
-    ``kink`` is True when the ±h step changes a ReLU mask, A (33) or B (64): the loss then has a
-    kink between p − h and p + h, and the difference quotient is not expected to match.
+    ``kink`` is True when the ±ε step (``h``) changes a ReLU mask, A (33) or B (64): the loss
+    then has a kink between p − ε and p + ε, and the difference quotient is not expected to match.
     ``params`` is left unchanged. Returns a :class:`GradientEntry` ``(analytic, numerical, kink)``.
     """
     x, y = _check_entry_args(params, x, y, name, i, j, h)
@@ -189,28 +191,31 @@ def entry_summary(params, x, y, name, i, j, *, h=1e-5):
     """:func:`gradient_entry` as lines of text, with a verdict.
 
     The two values agree when their difference is below 10⁻⁶ of their size or below the
-    round-off of the central difference, about 10·eps·L/h (eps of the parameters' dtype).
+    round-off of the central difference with step ε (keyword ``h``),
+    :func:`helpers.gradcheck.roundoff` for this entry (with the eps of the parameters' dtype),
+    which stays above zero at an exact fit (L ≈ 0).
     Returns ``(entry, lines)``.
     """
     x, y = _check_entry_args(params, x, y, name, i, j, h)
     entry = gradient_entry(params, x, y, name, i, j, h=h)
     a, num = entry.analytic, entry.numerical
-    L = _loss(_forward(params, x)[0], y)
-    roundoff = 10 * np.finfo(params[name].dtype).eps * L / h
+    eps_ratio = float(np.finfo(params[name].dtype).eps) / EPS
+    roundoff_entry = eps_ratio * float(roundoff(params, x, y, h=h)[name][i, j])
     diff = abs(a - num)
     scale = abs(a) + abs(num)
     rel = diff / scale if scale > 0 else 0.0
     if entry.kink:
-        verdict = ("kink: the ±h step moves a pre-activation across 0 (a mask A (33) or B (64) "
-                   "changes), so the difference quotient need not match; try a smaller h")
-    elif diff <= max(1e-6 * scale, roundoff):
+        verdict = ("kink: the ±ε step moves a pre-activation across 0 (a mask A (33) or B (64) "
+                   "changes), so the difference quotient need not match; try a smaller step ε")
+    elif diff <= max(1e-6 * scale, roundoff_entry):
         verdict = "they agree (no kink crossed)"
     else:
         verdict = "they DISAGREE although no kink was crossed"
     lines = [f"∂L/∂{name}[{i}, {j}]",
              f"analytic, eqs. (81)–(86):  {fmt(a)}",
-             f"central difference, h = {fmt(h, 2)}:  {fmt(num)}",
-             f"relative error:  {fmt(rel, 2)}   (round-off floor ≈ {fmt(roundoff, 2)} absolute)",
+             f"central difference, ε = {fmt(h, 2)}:  {fmt(num)}",
+             f"relative error:  {fmt(rel, 2)}   "
+             f"(round-off floor ≈ {fmt(roundoff_entry, 2)} absolute)",
              verdict]
     return entry, lines
 
@@ -307,7 +312,7 @@ def explorer(config=None, *, live=True):
                                 layout=W.Layout(width="150px")),
         "col": W.BoundedIntText(value=0, min=0, max=0, description="column j", style=style,
                                 layout=W.Layout(width="150px")),
-        "h": W.FloatLogSlider(value=1e-5, base=10, min=-8, max=0, step=0.5, description="h",
+        "h": W.FloatLogSlider(value=1e-5, base=10, min=-8, max=0, step=0.5, description="step ε",
                               readout_format=".0e", continuous_update=False, style=style,
                               layout=wide),
         "at": W.ToggleButtons(options=[("start of training", "start"),
@@ -384,7 +389,8 @@ def explorer(config=None, *, live=True):
         controls[key].observe(show_entry, names="value")
 
     retrain(live=False)                          # not displayed yet: nothing to watch
-    title = W.HTML("<b>Train the seed's network</b> (loss (6) on a log scale; changes retrain)")
+    title = W.HTML("<b>Train the network of notebook 08</b> "
+                   "(loss (6) on a log scale; changes retrain)")
     picker_title = W.HTML("<b>One gradient entry</b>: analytic (81)–(86) vs central difference")
     box = W.VBox([
         title,

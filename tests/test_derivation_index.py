@@ -1,4 +1,4 @@
-"""Notebook 01 shows every equation (1)–(86) of the seed: read its markdown, not its claims.
+"""Notebook 01 shows every equation (1)–(86) of the paper: read its markdown, not its claims.
 
 The notebook asserts its own equation index from a list in a code cell; a kernel cannot read the
 markdown around it. This test does: every number 1–86 is either typeset with ``\\tag{N}`` or named

@@ -95,7 +95,7 @@ def test_numerical_and_gd_step_right(net, capsys):
     ex.check_gd_step(new, old, grads, 0.01)
     out = capsys.readouterr().out.splitlines()
     assert out == ["the numerical gradient of w2 matches the central difference "
-                   "(L(p + h) − L(p − h)) / 2h",
+                   "(L(p + ε) − L(p − ε)) / 2ε",
                    "the gradient-descent step matches p ← p − lr·∂L/∂p for all six parameters"]
 
 
@@ -202,7 +202,7 @@ def test_loss_mistakes(net):
 # ---------------------------------------------------------------- gradient mistakes
 
 BIAS_NOT_SUMMED = (r"bias not summed: the 1×d parameter's gradient is the column sum 1ᵀ·G of "
-                   r"the seed's n×d \({}\)")
+                   r"the paper's n×d \({}\)")
 
 
 def test_gradient_shape_mistakes(net):
@@ -317,7 +317,7 @@ def _central(params, x, y, name, h=1e-5, kind="central"):
 
 @pytest.mark.parametrize("kind, match", [("forward", "forward difference instead of central"),
                                          ("backward", "backward difference instead of central"),
-                                         ("by_h", "divided by h instead of 2h")])
+                                         ("by_h", "divided by ε instead of 2ε")])
 def test_numerical_mistakes(net, kind, match):
     params, x, y, _, _ = net
     est = _central(params, x, y, "w1", kind=kind)

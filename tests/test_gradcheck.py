@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import backward, check_gradients, numerical_gradient, random_data, rel_error, train
+from helpers import (backward, check_gradients, loss, numerical_gradient, random_data, rel_error,
+                     teacher_data, train)
+from helpers.gradcheck import roundoff
 from helpers.network import PARAM_NAMES, forward, init_params
 
 #: small widths, 1 included: (n, d_in, d1, d2, d_out)
@@ -180,7 +182,12 @@ def test_all_entries_kinks(make_problem):
     params["w2"][0, 0], params["b2"][0, 0] = 1.0, 0.5
     report = check_gradients(params, x, y, names=("b1",))
     c = report["b1"]
-    assert c.kinks.all() and c.worst_index is None and c.max_error == 0.0 and c.passed
+    assert c.kinks.all() and c.worst_index is None and c.max_error == 0.0
+    # nothing was compared: that is not a pass (it used to print "ok")
+    assert not c.checked and not c.passed and not report.passed
+    assert "not checked" in str(report) and " ok" not in str(report)
+    with pytest.raises(AssertionError, match=r"b1: not checked"):
+        report.assert_ok()
 
 
 # ---------------------------------------------------------------- arguments and report
@@ -208,7 +215,7 @@ def test_report_contents(problem):
     ({"grads": {"w1": np.zeros((3, 5))}, "names": ("b1",)}, ValueError, r"grads has no 'b1'"),
     ({"grads": [1, 2]}, TypeError, r"grads must be a dict"),
     ({"grads": {"b1": np.zeros((4, 5))}, "names": ("b1",)}, ValueError,
-     r"grads\['b1'\] has shape \(4, 5\), expected \(1, 5\).*seed's n×d form"),
+     r"grads\['b1'\] has shape \(4, 5\), expected \(1, 5\).*paper's n×d form"),
     ({"grads": {"w1": np.zeros((5, 3))}, "names": ("w1",)}, ValueError,
      r"grads\['w1'\] has shape \(5, 3\), expected \(3, 5\)"),
     ({"grads": {"w1": np.full((3, 5), "a")}, "names": ("w1",)}, TypeError,
@@ -294,3 +301,123 @@ def test_rel_error_edges():
         rel_error(np.zeros(2), np.zeros(3))
     with pytest.raises(ValueError, match=r"floor must be a non-negative number"):
         rel_error(1.0, 1.0, floor=-1.0)
+
+
+# ---------------------------------------------------------------- issue 13: the floor follows round-off
+
+def test_correct_gradients_pass_at_an_exact_fit():
+    """Teacher data checked at the teacher's own parameters: L ≈ 0, every gradient is round-off.
+    The cancellation term of the floor vanishes with L; the propagation term must not."""
+    x, y, teacher = teacher_data(20, 3, 5, 4, 2, rng=1)
+    assert loss(forward(teacher, x)[0], y) < 1e-25
+    report = check_gradients(teacher, x, y)
+    report.assert_ok()
+    for c in report.checks.values():
+        assert c.roundoff.shape == c.analytic.shape and (c.roundoff > 0).all()
+        np.testing.assert_array_equal(c.floor, np.maximum(c.scale_floor, c.roundoff / c.rtol))
+
+
+def _huge_loss_problem():
+    """L ≈ 1e19: targets near 1e9, and four units of layer 1 far below their kink (off, but
+    with pre-activations of −1e9, which a bound that ignores the ReLU counts as output size)."""
+    rng = np.random.default_rng(0)
+    params = init_params(3, 5, 4, 2, rng=rng)
+    params["b1"][0, 1:] = -1e9
+    params["b2"][:] = 0.1                            # no exact zeros in h2
+    x, y = random_data(6, 3, 2, rng=rng)
+    return params, x, y + 1e9
+
+
+@pytest.mark.parametrize("h", [1e-5, 1e-2])
+def test_a_50_percent_bug_fails_at_a_huge_loss(h):
+    params, x, y = _huge_loss_problem()
+    assert loss(forward(params, x)[0], y) > 1e18
+    right = check_gradients(params, x, y, h=h)
+    right.assert_ok()
+    b3 = right["b3"]
+    # plain central differences are accurate to 2e-2 (h = 1e-5) and 1e-5 (h = 1e-2) here ...
+    assert np.abs(b3.analytic - b3.numerical).max() < 2e3 * h * np.abs(b3.analytic).max()
+    # ... and the floor follows that round-off, so a 50 % error in ∂L/∂b3 cannot hide under it
+    grads = backward(params, x, y, forward(params, x)[1])
+    report = check_gradients(params, x, y, h=h, grads={**grads, "b3": 1.5 * grads["b3"]})
+    assert not report["b3"].passed and report["w3"].passed
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_roundoff_bounds_the_actual_error(make_problem, seed):
+    """The actual |analytic − numerical| stays below the estimate, and not far below it."""
+    params, x, y = make_problem(5, 4, 6, 3, 2, seed=seed, scale=[None, 0.1, 10.0, 1e3][seed])
+    report = check_gradients(params, x, y)
+    ratios = [np.abs(c.analytic - c.numerical)[~c.kinks] / c.roundoff[~c.kinks]
+              for c in report.checks.values()]
+    assert max(r.max() for r in ratios) < 1.0
+    assert max(r.max() for r in ratios) > 1e-3, "the estimate should not swamp the actual error"
+
+
+def test_roundoff_function_matches_the_report(problem):
+    params, x, y = problem
+    report = check_gradients(params, x, y, h=1e-4)
+    est = roundoff(params, x, y, h=1e-4)
+    for name, c in report.checks.items():
+        np.testing.assert_allclose(c.roundoff, est[name], rtol=1e-12)
+    with pytest.raises(ValueError, match=r"names is empty"):
+        check_gradients(params, x, y, names=[])
+
+
+def test_every_entry_on_a_kink_is_not_checked_not_ok():
+    """A backward adding 123 to w1, b1, b2: those sit entirely on kinks (x = 0 row, zero biases
+    on a 1-unit layer) and used to print "ok"; now they are "not checked" and nothing passes."""
+    params = init_params(1, 1, 1, 1, rng=0)
+    x, y = np.zeros((1, 1)), np.ones((1, 1))          # h1 = 0·w1 + 0 = 0: every step crosses
+
+    def plus_123(params, x, y, cache):
+        g = backward(params, x, y, cache)
+        return {k: v + 123 if k in ("w1", "b1", "b2") else v for k, v in g.items()}
+
+    report = check_gradients(params, x, y, backward=plus_123)
+    not_checked = [k for k, c in report.checks.items() if not c.checked]
+    assert set(not_checked) == {"b1", "b2"}
+    assert not report["w1"].passed                    # x = 0: ∂L/∂w1 = 0, and 123 ≠ 0
+    assert not report.passed
+    for k in not_checked:
+        assert report[k].verdict.startswith("not checked") and not report[k].passed
+    assert str(report).count("not checked") == len(not_checked)
+
+
+def test_numerical_gradient_divides_by_the_step_taken():
+    """At p = 1e8 the step p ± 1e-5 is rounded to multiples of 2^-26 ≈ 1.5e-8: the step taken
+    differs from 2h by 6e-4 relative. For f = 3·(p − 1e8) (exact) the estimate must be 3."""
+    a = np.array([[1e8]])
+    g = numerical_gradient(lambda: float(3.0 * (a[0, 0] - 1e8)), a, h=1e-5)
+    assert abs(g[0, 0] - 3.0) < 1e-12
+    assert abs(float(a[0, 0] + 1e-5) - float(a[0, 0] - 1e-5) - 2e-5) > 1e-9   # really rounded
+
+
+def test_numpy_integer_h_and_matrix_params(problem):
+    params, x, y = problem
+    g = numerical_gradient(lambda: float(params["b3"].sum()), params["b3"], h=np.int64(1))
+    np.testing.assert_allclose(g, 1.0)
+    check_gradients(params, x, y, h=np.float32(1e-5)).assert_ok()
+    with pytest.warns(PendingDeprecationWarning):
+        w1 = np.matrix(params["w1"])
+    with pytest.raises(TypeError, match=r"np.matrix"):
+        check_gradients({**params, "w1": w1}, x, y)
+
+
+def test_rel_error_refuses_complex():
+    with pytest.raises(TypeError, match=r"a must hold real numbers; got dtype complex128"):
+        rel_error(np.array([1 + 1j]), np.array([1.0]))
+    with pytest.raises(TypeError, match=r"masked array"):
+        rel_error(np.ma.masked_invalid([1.0, np.nan]), np.ones(2))
+
+
+def test_explorer_agrees_at_an_exact_fit():
+    """The explorer's verdict uses the same round-off: at L ≈ 0 a correct entry "agrees"."""
+    from helpers import widgets
+
+    x, y, teacher = teacher_data(20, 3, 5, 4, 2, rng=1)
+    for name in PARAM_NAMES:
+        _, lines = widgets.entry_summary(teacher, x, y, name, 0, 0)
+        assert lines[-1] == "they agree (no kink crossed)", (name, lines)
+    _, lines = widgets.entry_summary(teacher, x, y, "b3", 0, 1, h=np.int64(1))
+    assert lines[-1] == "they agree (no kink crossed)"

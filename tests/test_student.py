@@ -320,7 +320,7 @@ def _wrong_answers(created, check, args):
     if check == "check_numerical_gradient" and args and re.match(r"\w+\(", args[0]):
         fn = args[0].split("(")[0]
         out.append((f"_ok = {fn}\n{fn} = lambda *a, **k: 2 * _ok(*a, **k)",
-                    "divided by h instead of 2h"))
+                    "divided by ε instead of 2ε"))
         out.append((f"_ok = {fn}\n{fn} = lambda *a, **k: -_ok(*a, **k)", "sign is flipped"))
     return out
 
