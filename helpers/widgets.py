@@ -291,6 +291,9 @@ def explorer(config=None, *, live=True):
     c = _as_config(config)
     style = {"description_width": "70px"}
     wide = W.Layout(width="320px")
+    # ToggleButtons: a flex row, or ipywidgets 8 puts the label above the buttons.
+    toggles = {**style, "button_width": "118px"}
+    toggle_row = W.Layout(width="320px", display="flex", align_items="center")
     controls = {
         "lr": W.FloatLogSlider(value=c.lr, base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1],
                                step=0.25, description="lr", readout_format=".1e",
@@ -305,7 +308,7 @@ def explorer(config=None, *, live=True):
         "d2": W.IntSlider(value=c.d2, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1], description="d2",
                           continuous_update=False, style=style, layout=wide),
         "dataset": W.ToggleButtons(options=list(DATASETS), value=c.dataset,
-                                   description="data", style=style),
+                                   description="data", style=toggles, layout=toggle_row),
         "name": W.Dropdown(options=list(PARAM_NAMES), value="w3", description="parameter",
                            style=style, layout=W.Layout(width="180px")),
         "row": W.BoundedIntText(value=0, min=0, max=0, description="row i", style=style,
@@ -317,7 +320,8 @@ def explorer(config=None, *, live=True):
                               layout=wide),
         "at": W.ToggleButtons(options=[("start of training", "start"),
                                        ("end of training", "end")],
-                              value="start", description="at", style=style),
+                              value="start", description="at", style=toggles,
+                              layout=toggle_row),
     }
     outputs = {"curve": W.Image(format="png", layout=W.Layout(width="600px")),
                "status": W.HTML(), "entry": W.HTML()}
