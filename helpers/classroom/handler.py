@@ -1,0 +1,5 @@
+"""Placeholder: replaced in step 4."""
+
+
+def install():
+    return False

@@ -1,0 +1,181 @@
+"""Refuse an answer taken from the reference implementation.
+
+Two ways to tell, both cheap and without false alarms on honest work:
+
+* **identity.** Every array :func:`helpers.classroom.reference` and
+  :func:`helpers.classroom.use` hand out is remembered (weakly); an answer that is one of them, or
+  a view of one, is refused.
+* **source.** In IPython (Jupyter), the check reads the input history: the last cell before the
+  check that assigns the answer's variable, the statements that assign the names it is computed
+  from, and the bodies of the functions it calls. A call there to the reference for the very
+  quantity asked (``helpers.backward``, ``forward``, ``numerical_gradient``, ``check_gradients``,
+  ``gd_step``, ``exercises.reference("dw3", …)`` …) refuses the answer. Outside IPython only the
+  identity test applies.
+"""
+
+import ast
+import weakref
+
+import numpy as np
+
+from ._compare import ExerciseError
+
+_FORWARD = {"forward", "_forward"}
+_GRADS = {"backward", "_backward", "numerical_gradient", "check_gradients", "seed_bias_gradient"}
+FORBIDDEN = {
+    **{q: _FORWARD for q in ("h1", "h2", "y_pred")},
+    "h1_relu": _FORWARD | {"relu"}, "h2_relu": _FORWARD | {"relu"},
+    "L": {"loss", "_loss"},
+    **{q: _GRADS for q in ("dy", "dh2", "dh1", "dw3", "db3", "dw2", "db2", "dw1", "db1")},
+    "numerical": {"numerical_gradient", "check_gradients", "backward", "_backward"},
+    "step": {"gd_step", "train"},
+}
+_ISSUED = {}                     # id -> weakref of the arrays reference() / use() handed out
+
+
+def issue(array):
+    """Remember ``array`` as handed out by the reference; returns it."""
+    if isinstance(array, np.ndarray):
+        key = id(array)
+        _ISSUED[key] = weakref.ref(array, lambda _: _ISSUED.pop(key, None))
+    return array
+
+
+def _issued(value):
+    if not isinstance(value, np.ndarray):
+        return False
+    for ref in list(_ISSUED.values()):
+        a = ref()
+        if a is not None and (a is value or (value.size and np.shares_memory(a, value))):
+            return True
+    return False
+
+
+def refuse(var, value, quantity, *, position=None, check=None, forbidden=None):
+    """Raise ExerciseError if ``value`` comes from the reference implementation."""
+    if _issued(value):
+        raise ExerciseError(
+            f"{var} is the reference value that exercises.reference / exercises.use handed out, "
+            f"not your answer: compute it yourself in the exercise cell and run that cell again.",
+            "ref-used")
+    forbidden = FORBIDDEN.get(quantity, set()) if forbidden is None else forbidden
+    found = _source_calls(var, quantity, forbidden, position, check)
+    if found:
+        raise ExerciseError(
+            f"{var} is computed with {found}, the reference implementation, not by you: the "
+            f"exercise is to compute it from the intermediates yourself. Rewrite the exercise "
+            f"cell without {found} and run it again.", "ref-used")
+
+
+def _history():
+    try:
+        from IPython import get_ipython
+    except ImportError:                            # pragma: no cover - IPython is a dependency
+        return None
+    ip = get_ipython()
+    if ip is None:
+        return None
+    hist = ip.user_ns.get("In")
+    return list(hist) if isinstance(hist, list) and len(hist) > 1 else None
+
+
+def _parse(src):
+    try:
+        return ast.parse(src)
+    except SyntaxError:
+        try:                                       # IPython magics: drop them
+            return ast.parse("\n".join(ln for ln in src.splitlines()
+                                       if not ln.lstrip().startswith(("%", "!"))))
+        except SyntaxError:
+            return None
+
+
+def _stores(node, name):
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store):
+            return True
+        if isinstance(n, (ast.Subscript, ast.Attribute)) and isinstance(n.ctx, ast.Store):
+            base = n.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id == name:
+                return True
+    return False
+
+
+def _call_name(call):
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+
+
+def _bad_call(node, quantity, forbidden):
+    """The first forbidden call in ``node`` (as 'helpers.backward'), or None."""
+    for n in ast.walk(node):
+        if not isinstance(n, ast.Call):
+            continue
+        name = _call_name(n)
+        if name in forbidden:
+            return ast.unparse(n.func)
+        if name == "reference" and n.args and isinstance(n.args[0], ast.Constant) and \
+                n.args[0].value in (quantity, "grads", "cache", "new_params"):
+            return ast.unparse(n.func) + f"({n.args[0].value!r})"
+    return None
+
+
+def _last(cells, pred):
+    for k in range(len(cells) - 1, -1, -1):
+        tree = cells[k]
+        if tree is not None and pred(tree):
+            return k, tree
+    return None, None
+
+
+def _source_calls(var, quantity, forbidden, position, check):
+    hist = _history()
+    if not hist:
+        return None
+    cells = [_parse(src) for src in hist[1:]]
+    current, earlier = cells[-1], cells
+    roots = []                                 # (node to scan, index of its cell)
+    expr = _answer_expr(current, check, position)
+    if expr is not None and not isinstance(expr, ast.Name):
+        roots.append((expr, len(earlier)))
+    else:
+        k, tree = _last(earlier, lambda t: _stores(t, var))
+        if tree is None:
+            return None
+        roots.append((tree, k))
+        for stmt in tree.body:                 # one step back: what the answer is made of
+            if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and _stores(stmt, var):
+                value = stmt.value
+                loads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} - {var}
+                for name in sorted(loads):
+                    j, t = _last(earlier[:k], lambda t, name=name: _stores(t, name))
+                    if t is not None:
+                        roots += [(s, j) for s in t.body if _stores(s, name)]
+    for node, k in list(roots):                # the bodies of the functions called there
+        for n in ast.walk(node):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                _, t = _last(earlier[:k + 1], lambda t, f=n.func.id: _defines(t, f))
+                if t is not None:
+                    roots += [(s, k) for s in t.body if isinstance(s, ast.FunctionDef)
+                              and s.name == n.func.id]
+    for node, _ in roots:
+        found = _bad_call(node, quantity, forbidden)
+        if found:
+            return found
+    return None
+
+
+def _defines(tree, name):
+    return any(isinstance(s, ast.FunctionDef) and s.name == name for s in tree.body)
+
+
+def _answer_expr(tree, check, position):
+    """The expression passed as the answer to ``check`` in the current cell, if found."""
+    if tree is None or check is None or position is None:
+        return None
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and _call_name(n) == check and len(n.args) > position:
+            return n.args[position]
+    return None
