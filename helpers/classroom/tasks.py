@@ -19,11 +19,17 @@ class Task:
     def describe(self):
         where = f"eq. {self.eq}" if self.eq.startswith("(") else self.eq
         if "×" not in self.dims:
-            return f"{self.what} ({where}, NumPy arrays of {self.dims})"
+            return f"{self.what} ({where}, {self.dims})"
         return f"{self.what} ({where}, {_article(self.dims)} {self.dims} NumPy array)"
 
+    def task(self):
+        """The placeholder's error text: 'write eq. (84) here'."""
+        return f"write {'eq. ' if self.eq.startswith('(') else ''}{self.eq} here"
+
     def prompt(self):
-        return f"eq. {self.eq}: {self.what}, shape {self.dims}"
+        where = f"eq. {self.eq}" if self.eq.startswith("(") else self.eq
+        return f"{where}: {self.what}; " + (f"shape {self.dims}" if "×" in self.dims
+                                           else self.dims)
 
 
 def _article(dims):
@@ -41,7 +47,7 @@ TASKS = {
                     "h2_relu = Relu(h2), elementwise", "h2_relu = np.maximum(h2, 0)"),
     "y_pred": Task("(5)", "the network's output y_pred", "n×d_out",
                    "y_pred = h2_relu·w3 + 1·b3", "y_pred = h2_relu @ w3 + b3"),
-    "L": Task("(6)", "the loss L", "1×1",
+    "L": Task("(6)", "the loss L", "one number",
               "L = Σ_i Σ_j (y_pred_ij − y_ij)², a sum over all n·d_out entries",
               "L = np.sum((y_pred - y) ** 2)"),
     "dy": Task("(82)", "dy, the gradient of L with respect to y_pred (the paper's n×d form for b3)",
@@ -66,18 +72,18 @@ TASKS = {
                 "∂L/∂b1 = 1ᵀ·dh1, the column sum of (86)",
                 "db1 = dh1.sum(axis=0, keepdims=True)"),
     "numerical": Task("the central difference",
-                      "the central-difference estimate of ∂L/∂p for every entry p of one "
-                      "parameter, params left unchanged", "the parameter's shape",
+                      "the estimate of ∂L/∂p for every entry p of "
+                      "params[name] (params left unchanged)", "the shape of params[name]",
                       "(L(p + h) − L(p − h)) / 2h for each entry p, restored after each",
                       "p[idx] = orig + h; L_plus = …; p[idx] = orig - h; L_minus = …; "
                       "p[idx] = orig; estimate[idx] = (L_plus - L_minus) / (2 * h)"),
     "step": Task("the gradient-descent step",
-                 "new_params: one gradient-descent step for every parameter (params unchanged)",
-                 "each parameter's shape", "p ← p − lr·∂L/∂p, for every parameter",
+                 "new_params, one gradient-descent step for every parameter (params stays "
+                 "unchanged)", "each entry the shape of its parameter",
+                 "p ← p − lr·∂L/∂p, for every parameter",
                  "new_params = {k: params[k] - lr * grads[k] for k in params}"),
 }
 
-# the checks' names for the gradients: check_gradient("w3") is dw3, check_seed_bias_form("b2")
-# is dh2
+# the checks' names: check_gradient("w3") is dw3, check_seed_bias_form("b2") is dh2
 GRADIENT = {"w3": "dw3", "b3": "db3", "w2": "dw2", "b2": "db2", "w1": "dw1", "b1": "db1"}
 SEED_FORM = {"b3": "dy", "b2": "dh2", "b1": "dh1"}
