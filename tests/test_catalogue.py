@@ -253,5 +253,6 @@ def test_every_catalogue_entry_is_tested():
                "st-biases-left-out"}
     derivation_keys = pytest.importorskip("test_derivations").TESTED
     handler_keys = pytest.importorskip("test_handler").TESTED
-    missing = set(MISTAKES) - tested - set(derivation_keys) - set(handler_keys) - {"ref-used"}
+    tested.add("ref-used")                               # tests/test_provenance.py
+    missing = set(MISTAKES) - tested - set(derivation_keys) - set(handler_keys)
     assert not missing, f"catalogue entries without a test: {sorted(missing)}"

@@ -277,6 +277,12 @@ _add("st-biases-left-out", "the biases were left out of the update",
      "the gradient-descent step", _STEP,
      "the weights took the step but b1, b2, b3 are missing, unchanged or the very arrays of "
      "the old parameters", "Every parameter takes a step, biases included.")
+_add("ref-used", "the answer calls the reference implementation", "(1)–(86)",
+     ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "L") + GRADS + _NUM + _STEP,
+     "the answer is an array that exercises.reference / use handed out, or the cell that computes "
+     "it calls helpers.backward, forward, relu, loss, numerical_gradient, check_gradients, "
+     "gd_step or exercises.reference for this quantity (helpers.classroom.provenance)",
+     "Compute it yourself from the intermediates.")
 
 MISTAKES = {m.key: m for m in _M}
 

@@ -14,6 +14,7 @@ Two ways to tell, both cheap and without false alarms on honest work:
 """
 
 import ast
+import sys
 import weakref
 
 import numpy as np
@@ -30,6 +31,8 @@ FORBIDDEN = {
     "numerical": {"numerical_gradient", "check_gradients", "backward", "_backward"},
     "step": {"gd_step", "train"},
 }
+# reference functions that fill one argument in place: its position
+_MUTATORS = {"backward": 3, "_backward": 3, "forward": 2, "_forward": 2, "gd_step": 0}
 _ISSUED = {}                     # id -> weakref of the arrays reference() / use() handed out
 
 
@@ -68,12 +71,18 @@ def refuse(var, value, quantity, *, position=None, check=None, forbidden=None):
 
 
 def _history():
+    """The shell's input history, if the check was called from code of a notebook cell."""
     try:
         from IPython import get_ipython
     except ImportError:                            # pragma: no cover - IPython is a dependency
         return None
     ip = get_ipython()
     if ip is None:
+        return None
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals is not ip.user_ns:
+        frame = frame.f_back
+    if frame is None:                              # called from a module, a test, a script
         return None
     hist = ip.user_ns.get("In")
     return list(hist) if isinstance(hist, list) and len(hist) > 1 else None
@@ -130,33 +139,54 @@ def _last(cells, pred):
     return None, None
 
 
+def _statements(tree, name, mutators=True):
+    """The top-level statements of a cell that set ``name`` (or pass it to a reference function
+    that fills it in place, as ``backward`` fills a cache)."""
+    out = []
+    for stmt in tree.body:
+        call = stmt.value if isinstance(stmt, ast.Expr) and isinstance(stmt.value,
+                                                                       ast.Call) else None
+        filled = _MUTATORS.get(_call_name(call)) if call is not None and mutators else None
+        if _stores(stmt, name) or (filled is not None and len(call.args) > filled and isinstance(
+                call.args[filled], ast.Name) and call.args[filled].id == name):
+            out.append(stmt)
+    return out
+
+
 def _source_calls(var, quantity, forbidden, position, check):
     hist = _history()
     if not hist:
         return None
     cells = [_parse(src) for src in hist[1:]]
-    current, earlier = cells[-1], cells
-    roots = []                                 # (node to scan, index of its cell)
-    expr = _answer_expr(current, check, position)
+    roots = []                                 # (statement or expression, index of its cell)
+    expr = _answer_expr(cells[-1], check, position)
     if expr is not None and not isinstance(expr, ast.Name):
-        roots.append((expr, len(earlier)))
+        roots.append((expr, len(cells) - 1))
     else:
-        k, tree = _last(earlier, lambda t: _stores(t, var))
+        k, tree = _last(cells, lambda t: bool(_statements(t, var)))
         if tree is None:
             return None
-        roots.append((tree, k))
-        for stmt in tree.body:                 # one step back: what the answer is made of
-            if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and _stores(stmt, var):
-                value = stmt.value
-                loads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} - {var}
-                for name in sorted(loads):
-                    j, t = _last(earlier[:k], lambda t, name=name: _stores(t, name))
-                    if t is not None:
-                        roots += [(s, j) for s in t.body if _stores(s, name)]
+        roots += [(s, k) for s in _statements(tree, var)]
+    # what the answer is made of, a few steps back (not for the forward pass, whose inputs may
+    # legitimately come from the reference's cache, nor for a function's estimate)
+    depth = 1 if quantity in ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "numerical") else 3
+    answer_cell = roots[0][1]
+    seen, frontier = {var}, list(roots)
+    for _ in range(depth - 1):
+        nxt = []
+        for node, k in frontier:
+            for name in sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+                                and isinstance(n.ctx, ast.Load)} - seen):
+                seen.add(name)
+                j, t = _last(cells[:k + 1], lambda t, name=name: bool(_statements(t, name)))
+                if t is not None:          # in place only in the answer's own cell
+                    nxt += [(s, j) for s in _statements(t, name, j == answer_cell)]
+        roots += nxt
+        frontier = nxt
     for node, k in list(roots):                # the bodies of the functions called there
         for n in ast.walk(node):
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
-                _, t = _last(earlier[:k + 1], lambda t, f=n.func.id: _defines(t, f))
+                _, t = _last(cells[:k + 1], lambda t, f=n.func.id: _defines(t, f))
                 if t is not None:
                     roots += [(s, k) for s in t.body if isinstance(s, ast.FunctionDef)
                               and s.name == n.func.id]
