@@ -11,27 +11,39 @@
     use(name, value, params, x, y=None)              no cascade: yours if right, else the reference
     show_answer(name)                                the formula, on request
 
+Beyond the paper, graded by finite differences (helpers.classroom.derivations):
+
+    check_input_gradient(dx, params, x, y)                        ∂L/∂x
+    check_mean_loss_gradient(name, value, params, x, y)           L_mean = L / (n·d_out)
+    check_weight_decay_gradient(name, value, params, x, y, lam)   L + lam·Σ‖w‖²
+    check_leaky_relu_gradient(name, value, params, x, y, alpha=0.1)
+
 Importing this module in IPython (Jupyter) installs :func:`helpers.classroom.handler.install`:
 NumPy errors that typical mistakes raise in the exercise cell itself come with the catalogue's
 hint.
 """
 
 from .classroom import (
-                        ExerciseError,
-                        check_forward,
-                        check_gd_step,
-                        check_gradient,
-                        check_loss,
-                        check_numerical_gradient,
-                        check_seed_bias_form,
-                        reference,
-                        show_answer,
-                        use,
+    ExerciseError,
+    check_forward,
+    check_gd_step,
+    check_gradient,
+    check_input_gradient,
+    check_leaky_relu_gradient,
+    check_loss,
+    check_mean_loss_gradient,
+    check_numerical_gradient,
+    check_seed_bias_form,
+    check_weight_decay_gradient,
+    reference,
+    show_answer,
+    use,
 )
 from .classroom.handler import install as _install
 
 __all__ = ["check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
            "check_numerical_gradient", "check_gd_step", "reference", "use", "show_answer",
-           "ExerciseError"]
+           "check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
+           "check_leaky_relu_gradient", "ExerciseError"]
 
 _install()

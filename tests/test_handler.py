@@ -39,6 +39,7 @@ CASES = [
     ("g-mask-B-for-A", "dh2 = B * (dy @ w3.T)"),
     ("g-w3-not-transposed", "dh2 = A * (dy @ w3)"),
     ("g-w2-not-transposed", "dh1 = B * (dh2 @ params['w2'])"),
+    ("d-w1-not-transposed", "dh1 = B * (dh2 @ w2.T)\ndx = dh1 @ w1"),
     ("f-np-max", "h1_relu = np.max(0, h1)"),
     ("f-np-max", "h1_relu = np.max(h1, 2)"),
     ("f-np-max", "h1_relu = max(h1, 0)"),

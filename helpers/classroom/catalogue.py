@@ -29,7 +29,8 @@ class Mistake:
     wrong: Callable | None = None
 
     def text(self):
-        return f"{self.name} (eq. {self.eq}). {self.hint}".rstrip()
+        where = f"eq. {self.eq}" if self.eq.startswith("(") else self.eq
+        return f"{self.name} ({where}). {self.hint}".rstrip()
 
 
 DH2 = ("dh2", "db2", "dw2", "dh1", "db1", "dw1")         # everything that goes through (84)

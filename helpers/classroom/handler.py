@@ -171,8 +171,8 @@ def _classify(node, ns):
             return f"g-matmul-for-hadamard-{left}"
         if left in _ACTIVATION and right in _GRADIENT.values():
             return f"g-missing-transpose-{_ACTIVATION[left]}"
-        if right in _GRADIENT and left == _GRADIENT[right] and right != "w1":
-            return f"g-{right}-not-transposed"
+        if right in _GRADIENT and left == _GRADIENT[right]:
+            return "d-w1-not-transposed" if right == "w1" else f"g-{right}-not-transposed"
         return None
     if isinstance(node.op, (ast.Mult, ast.Add, ast.Sub)):
         try:
