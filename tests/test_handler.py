@@ -93,3 +93,25 @@ def test_install_outside_ipython_is_a_no_op():
     assert handler.install(shell=None) in (True, False)
     assert handler.recognise_error(ValueError("x"), None, {}) is None
     assert isinstance(np.zeros(1), np.ndarray)
+
+
+def test_slow_hint_in_a_real_kernel():
+    """The same through Jupyter: the error output keeps its name and message, the hint follows."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    cells = [SETUP, "dh1 = A * (dh2 @ w2.T)", "int('x')", "print('after')"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True)
+    with client.setup_kernel(env=env):
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
+    hinted, plain = (c.outputs[0] for c in nb.cells[1:3])
+    assert hinted.ename == "ValueError" and "broadcast" in hinted.evalue
+    assert MISTAKES["g-mask-A-for-B"].text() in hinted.traceback[-1]
+    assert plain.ename == "ValueError" and "Likely mistake" not in "".join(plain.traceback)
+    assert nb.cells[3].outputs[0].text == "after\n"
