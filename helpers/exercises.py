@@ -9,6 +9,7 @@
     check_gd_step(new_params, old_params, grads, lr)
     reference(name, params, x, y=None)               an earlier result, by name
     use(name, value, params, x, y=None)              no cascade: yours if right, else the reference
+    use_step(new_params, params, grads, lr)          the same for the gradient-descent step (08)
     show_answer(name)                                the formula, on request
 
 Beyond the paper, graded by finite differences (helpers.classroom.derivations):
@@ -38,11 +39,13 @@ from .classroom import (
     reference,
     show_answer,
     use,
+    use_step,
 )
 from .classroom.handler import install as _install
 
 __all__ = ["check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
-           "check_numerical_gradient", "check_gd_step", "reference", "use", "show_answer",
+           "check_numerical_gradient", "check_gd_step", "reference", "use", "use_step",
+           "show_answer",
            "check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
            "check_leaky_relu_gradient", "ExerciseError"]
 

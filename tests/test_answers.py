@@ -107,3 +107,19 @@ def test_show_answer_refuses_unknown_names():
     with pytest.raises(ValueError, match="name must be one of"):
         ex.show_answer("dw4")
     assert "grads" in NAMES and backward is not None
+
+
+def test_use_step(net, capsys):
+    params, x, y, _, grads = net
+    lr = 0.05
+    right = {k: params[k] - lr * grads[k] for k in params}
+    assert ex.use_step(right, params, grads, lr) is right
+    assert capsys.readouterr().out == ""
+    for wrong, why in ((None, "is not answered yet"),
+                       ({k: params[k] + lr * grads[k] for k in params}, "did not pass")):
+        got = ex.use_step(wrong, params, grads, lr)
+        assert all(np.allclose(got[k], right[k]) for k in params)
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and why in out
+    with pytest.raises(ex.ExerciseError, match="reference value"):
+        ex.check_gd_step(ex.use_step(None, params, grads, lr), params, grads, lr)

@@ -14,7 +14,7 @@ Notebooks import it as ``from helpers import exercises``.
 """
 
 from ._compare import ExerciseError
-from .answers import reference, show_answer, use
+from .answers import reference, show_answer, use, use_step
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .derivations import (
     check_input_gradient,
@@ -25,6 +25,7 @@ from .derivations import (
 from .numerical import check_gd_step, check_numerical_gradient
 
 __all__ = ["check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
-           "check_numerical_gradient", "check_gd_step", "reference", "use", "show_answer",
+           "check_numerical_gradient", "check_gd_step", "reference", "use", "use_step",
+           "show_answer",
            "check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
            "check_leaky_relu_gradient", "ExerciseError"]

@@ -18,9 +18,10 @@ from .._checks import check_problem
 from . import provenance
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .context import intermediates
+from .numerical import check_gd_step
 from .tasks import GRADIENT, SEED_FORM, TASKS
 
-__all__ = ["reference", "use", "show_answer", "NAMES"]
+__all__ = ["reference", "use", "use_step", "show_answer", "NAMES"]
 
 _FORWARD = ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "A", "B")
 _NEEDS_Y = ("L", "dy", "dh2", "dh1", "dw3", "db3", "dw2", "db2", "dw1", "db1", "grads")
@@ -110,6 +111,23 @@ def use(name, value, params, x, y=None):
               f"(eq. {TASKS[name].eq}).")
         return reference(name, params, x, y)
     return value
+
+
+def use_step(new_params, params, grads, lr):
+    """:func:`use` for 08's gradient-descent step: the student's ``new_params`` if they pass
+    :func:`check_gd_step`, else the reference step (a new dict), with one line saying so::
+
+        new_params = exercises.use_step(new_params, params, grads, lr)
+    """
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            check_gd_step(new_params, params, grads, lr)
+    except AssertionError:
+        why = "is not answered yet" if new_params is None else "did not pass its check"
+        print(f"new_params {why}: the cells below use the reference gradient-descent step.")
+        return {k: provenance.issue(params[k] - lr * np.asarray(grads[k], dtype=params[k].dtype))
+                for k in params}
+    return new_params
 
 
 def show_answer(name):

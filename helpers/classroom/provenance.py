@@ -45,6 +45,8 @@ def issue(array):
 
 
 def _issued(value):
+    if isinstance(value, dict):
+        return any(_issued(v) for v in value.values())
     if not isinstance(value, np.ndarray):
         return False
     for ref in list(_ISSUED.values()):
