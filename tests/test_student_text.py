@@ -176,3 +176,19 @@ def test_answer_scan_of_the_exercise_notebooks():
                     st.code_gives_answer(cell.source, answers):
                 leaks.add((name, cell.get("id")))
     assert leaks == KNOWN_LEAKS
+
+
+def test_exercise_notebook_withholds_its_matrix_forms_until_the_exercise():
+    before = "$$\\frac{\\partial L}{\\partial \\mathbf{w}_3} = \\mathbf{h}^T\\mathbf{d} \\tag{81}$$"
+    index = "$$\\sum_i h_{ik} d_{il} \\tag{12}$$"
+    nb = _edition([
+        _md("# 03"), _md(f"{index}\n\nSo:\n\n{before}"),
+        _code("# eq. (81): the gradient of L with respect to w3\n### BEGIN SOLUTION\n"
+              "dw3 = h2_relu.T @ dy\n### END SOLUTION"),
+        _code('exercises.check_gradient("w3", dw3, params, x, y)'),
+        _md(f"Summary: {before}"),
+    ], name="03_output_layer.ipynb")
+    md = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert "\\tag{12}" in md[2] and "\\tag{81}" not in md[2]
+    assert "eq. (81) is yours to derive in the exercises below" in md[2]
+    assert "\\tag{81}" in md[-1]                         # after the exercise, it may be shown

@@ -109,13 +109,15 @@ def make_student(nb, student_names=(), name="notebook", answers=(), exercise_nam
     # the language name only: the Python version that last executed the notebook is not ours
     meta["language_info"] = {"name": nb.metadata.get("language_info", {}).get("name", "python")}
     cells, started, withheld = [], False, False
+    pending = _pending_gradients(nb)
     for idx, cell in enumerate(nb.cells):
         where = f"{name}, cell {idx}"
         tags = cell.get("metadata", {}).get("tags") or []
         if st.TEACHER_TAG in tags:
             continue
         try:
-            new, n, w = _student_cell(cell, where, tags, student_names, answers, started)
+            new, n, w = _student_cell(cell, where, tags, student_names, answers, started,
+                                      (pending[idx], name[:2]))
         except st.MarkerError as err:
             raise ConventionError(str(err)) from None
         started, withheld = started or n > 0, withheld or w
@@ -144,7 +146,19 @@ def make_student(nb, student_names=(), name="notebook", answers=(), exercise_nam
     return out
 
 
-def _student_cell(cell, where, tags, student_names, answers, started):
+def _pending_gradients(nb):
+    """For each cell, the gradient equations (81)–(86) of the exercises at or after it."""
+    eqs, out = set(), []
+    for cell in reversed(nb.cells):
+        if cell.cell_type == "code" and BEGIN in cell.source:
+            eqs = eqs | {int(e) for t in region_task(cell.source)
+                         for e in re.findall(r"\((\d+)\)", t) if 81 <= int(e) <= 86}
+        out.append(frozenset(eqs))
+    return out[::-1]
+
+
+def _student_cell(cell, where, tags, student_names, answers, started,
+                  pending=(frozenset(), "99")):
     """(new cell, number of exercise regions, whether something was withheld)."""
     answer_cell = st.ANSWER_TAG in tags
     if cell.cell_type == "code":
@@ -162,7 +176,7 @@ def _student_cell(cell, where, tags, student_names, answers, started):
                                   f"supported; put exercises in code cells")
         if answer_cell:
             return nbformat.v4.new_markdown_cell(st.withheld_note()), 0, True
-        text = st.markdown_for_students(cell.source, where)
+        text = st.withhold_ahead(st.markdown_for_students(cell.source, where), *pending)
         if answers:
             text = st.withhold_matrix_forms(text, answers)
         new = nbformat.v4.new_markdown_cell(_rewrite_links(text, student_names))

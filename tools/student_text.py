@@ -48,7 +48,7 @@ def notebook_of(eq):
 
 def withheld_note(where=None, eq=None):
     what = f"eq. ({eq})" if eq else "this part"
-    place = f" in notebook {where}" if where else " in the exercises"
+    place = f" in notebook {where}" if where else " in the exercises below"
     return (f"*[Withheld in the classroom edition: {what} is yours to derive{place}. Your check "
             f"there tells you when you have it.]*")
 
@@ -136,6 +136,20 @@ def _gives_answer(text, answers):
     code = re.findall(r"`([^`]+)`", text)
     return any(_ANSWER_CODE.search(c) or any(_norm(a) in _norm(c) for a in answers)
                for c in code)
+
+
+def withhold_ahead(text, pending, number="99"):
+    """In exercise notebook ``number``, before the exercises of the gradient equations
+    ``pending`` (numbers in 81–86): a display equation tagged with one of them, or in matrix form
+    (unless it belongs to an earlier notebook), is withheld. Index forms and prose stay."""
+    def display(m):
+        body = m.group(1)
+        tags = [int(t) for t in _TAG.findall(body)]
+        earlier = tags and all((notebook_of(t) or "99") < number for t in tags)
+        if any(t in pending for t in tags) or (_MATRIX_FORM.search(body) and not earlier):
+            return withheld_note(None, tags[-1] if tags else None)
+        return m.group(0)
+    return _DISPLAY.sub(display, text) if pending else text
 
 
 def _drop_empty_tables(text):
