@@ -40,6 +40,12 @@ CASES = [
     ("g-w3-not-transposed", "dh2 = A * (dy @ w3)"),
     ("g-w2-not-transposed", "dh1 = B * (dh2 @ params['w2'])"),
     ("d-w1-not-transposed", "dh1 = B * (dh2 @ w2.T)\ndx = dh1 @ w1"),
+    ("g-mask-B-for-A", "B_saved = B\ndel B\ntry:\n    dh2 = B * (dy @ w3.T)\nfinally:\n"
+                       "    B = B_saved"),
+    ("g-mask-A-for-B", "A_saved = A\ndel A\ntry:\n    dh1 = A * (dh2 @ w2.T)\nfinally:\n"
+                       "    A = A_saved"),
+    ("g-mask-A-for-B", "B_saved = B\ndel B\ntry:\n    dh1 = A * (dh2 @ w2.T)\nfinally:\n"
+                       "    B = B_saved"),        # B not defined: the shape comes from h1
     ("f-np-max", "h1_relu = np.max(0, h1)"),
     ("f-np-max", "h1_relu = np.max(h1, 2)"),
     ("f-np-max", "h1_relu = max(h1, 0)"),
@@ -62,7 +68,7 @@ def shell():
 def test_error_in_the_cell_gets_its_hint(shell, capsys, key, cell):
     res = shell.run_cell(cell, store_history=True)
     out = capsys.readouterr().out
-    assert not res.success and isinstance(res.error_in_exec, (ValueError, TypeError))
+    assert not res.success and isinstance(res.error_in_exec, handler.EXCEPTIONS)
     assert type(res.error_in_exec).__name__ in out           # the error itself is shown
     assert f"Likely mistake: {MISTAKES[key].text()}" in out, out
     others = [m for m in MISTAKES.values() if m.key != key and m.text() in out]
@@ -75,6 +81,7 @@ def test_error_in_the_cell_gets_its_hint(shell, capsys, key, cell):
     "int('x')",
     "[1, 2][5]",
     "def f():\n    return np.ones(3) + np.ones(4)\nf()",
+    "dw3 = h2_relu.T @ undefined_name",
 ])
 def test_other_errors_get_the_normal_traceback(shell, capsys, cell):
     res = shell.run_cell(cell, store_history=True)

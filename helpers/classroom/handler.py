@@ -17,7 +17,9 @@ import numpy as np
 
 from .catalogue import MISTAKES
 
-EXCEPTIONS = (ValueError, TypeError, IndexError)
+EXCEPTIONS = (ValueError, TypeError, IndexError, NameError)
+_LAYER_SHAPE = {"A": ("h2", "h2_relu"), "B": ("h1", "h1_relu")}   # a mask has its layer's shape
+_MASK_OF = {"dh2": "A", "db2": "A", "dw2": "A", "dh1": "B", "db1": "B", "dw1": "B"}
 _ACTIVATION = {"h2_relu": "w3", "h1_relu": "w2", "x": "w1"}
 _GRADIENT = {"w3": "dy", "w2": "dh2", "w1": "dh1"}
 _MAX = {"max", "amax"}
@@ -85,6 +87,8 @@ def recognise_error(value, tb, ns):
     if stmt is None:
         return None
     local = {**ns, **entry.tb_frame.f_locals}
+    if isinstance(value, NameError):
+        return _undefined_mask(stmt, value)
     if _calls_max(stmt, value):
         return MISTAKES["f-np-max"]
     for node in _post_order(stmt):
@@ -92,6 +96,16 @@ def recognise_error(value, tb, ns):
             key = _classify(node, local)
             if key:
                 return MISTAKES[key]
+    return None
+
+
+def _undefined_mask(stmt, value):
+    """``B`` used in 04, where only ``A`` exists: the other layer's mask, by the target's name."""
+    name = getattr(value, "name", None)
+    targets = [t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)]
+    want = {_MASK_OF.get(t) for t in targets} - {None}
+    if name in ("A", "B") and want and name not in want:
+        return MISTAKES["g-mask-A-for-B" if name == "A" else "g-mask-B-for-A"]
     return None
 
 
@@ -184,7 +198,8 @@ def _classify(node, ns):
             if mask not in (left, right):
                 continue
             rest = b if left == mask else a
-            ref = ns.get(other)                    # the other layer's mask has the shape
-            if isinstance(ref, np.ndarray) and ref.shape == rest:   # this mask should have
+            # the shape this mask should have: the other mask's, or its layer's
+            shapes = [getattr(ns.get(k), "shape", None) for k in (other, *_LAYER_SHAPE[other])]
+            if rest in shapes:
                 return key
     return None
