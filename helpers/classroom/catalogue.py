@@ -141,7 +141,7 @@ _add("g-h1-for-h1relu", "h1 used instead of h1_relu", "(83)", ("dw2",),
 for _q, _act, _eq, _lvl in (("dw3", "h2_relu", "(81)", "dy"), ("dw2", "h1_relu", "(83)", "dh2"),
                             ("dw1", "x", "(85)", "dh1")):
     _add(f"g-missing-transpose-{_q[1:]}", f"{_act} is not transposed", _eq, (_q,),
-         f"equals {_act} times the seed-form matrix without the transpose (only computable "
+         f"equals {_act} times the paper's n×d form without the transpose (only computable "
          f"when the sizes allow it; otherwise the cell raises a matmul error)",
          f"The gradient sums over the n samples, the rows of {_act}: check the shape of each "
          f"factor, (rows×columns)(rows×columns), and which dimension the product contracts.",

@@ -142,5 +142,6 @@ def check_seed_bias_form(name, value, params, x, y):
     provenance.refuse(q, value, q, position=1, check="check_seed_bias_form")
     ctx = Context(params, x, y, q)
     ctx.ref = ctx.G
+    # "seed's": the wording of the stored outputs of 03–05; change it with their re-execution
     compare(q, value, ctx.ref, ctx, dtype,
             ok=f"{q} matches eq. {TASKS[q].eq} (the seed's n×d form for {name})")
