@@ -131,6 +131,11 @@ html: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python tools/make_student.py
 
+# make lab-student   open JupyterLab on the classroom edition, student/00_start_here.ipynb
+.PHONY: lab-student
+lab-student: $(STAMP)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) student/00_start_here.ipynb
+
 # ---- benchmark (issue 6) ---------------------------------------------------------------------
 # make bench   time one gradient-descent step of helpers.train against its 8 matrix products alone (the BLAS
 #              floor), for three sizes in float64 and float32, and against PyTorch CPU autograd if

@@ -92,10 +92,10 @@ def student():
 
 # ---------------------------------------------------------------- the generator, on a fixture
 
-def test_placeholder_names_the_equation_and_keeps_the_comment(student):
+def test_placeholder_names_the_quantity_shape_and_equation_not_the_formula(student):
     src = student.cells[4].source
     assert src.splitlines() == [
-        "# eq. (81): the gradient of L with respect to w3",
+        "# eq. (81): dw3, the gradient of L with respect to w3; shape d2×d_out",
         "# YOUR CODE HERE: replace None by your answer, then delete the raise line",
         "dw3 = None",
         'raise NotImplementedError("write eq. (81) here")',
@@ -111,14 +111,15 @@ def test_region_inside_a_function_keeps_the_function(student):
     src = student.cells[6].source
     assert src.splitlines() == [
         "def central(f, p, h=1e-5):", '    """Central difference."""', "    out = 0",
-        "    # eq. (6) differenced", "    # YOUR CODE HERE",
+        "    # eq. (6): see the text above for what to compute", "    # YOUR CODE HERE",
         '    raise NotImplementedError("write eq. (6) here")', "    return out"]
     compile(src, "cell", "exec")
 
 
-def test_region_without_an_equation_quotes_the_comment(student):
+def test_region_without_an_equation_hides_the_comment(student):
     src = student.cells[7].source
-    assert 'raise NotImplementedError("write here: the gradient-descent update, p ← p − lr·g")' in src
+    assert 'raise NotImplementedError("write your answer here")' in src
+    assert "p ← p − lr·g" not in src and "gradient-descent update" not in src
     assert "new = {}" in src and "None" not in src          # new exists before the region
     compile(src, "cell", "exec")
 
@@ -126,10 +127,11 @@ def test_region_without_an_equation_quotes_the_comment(student):
 def test_function_stub_and_only_new_names_set_to_none(student):
     src = student.cells[8].source
     assert src.splitlines() == [
-        "# eqs. (1)–(5): a helper", "@staticmethod", "def helper_fn(a, b=2):",
-        "    # YOUR CODE HERE", '    raise NotImplementedError("write eq. (1)–(5) here")',
+        "# eq. (1): the first layer's pre-activation h1; shape n×d1", "@staticmethod",
+        "def helper_fn(a, b=2):",
+        "    # YOUR CODE HERE", '    raise NotImplementedError("write eq. (1) here")',
         "# YOUR CODE HERE: replace None by your answer, then delete the raise line",
-        "h1 = None", 'raise NotImplementedError("write eq. (1)–(5) here")']
+        "h1 = None", 'raise NotImplementedError("write eq. (1) here")']
     compile(src, "cell", "exec")
 
 
@@ -191,10 +193,9 @@ def test_build_selects_exercise_notebooks_and_is_deterministic(tmp_path):
                    tmp_path / "01_derivation.ipynb")
     first, second = ms.build(tmp_path), ms.build(tmp_path)
     assert first == second
-    assert list(first) == ["00_start_here.ipynb", "03_output_layer.ipynb"]
+    assert list(first) == ["00_start_here.ipynb", "01_derivation.ipynb", "03_output_layer.ipynb"]
     index = nbformat.reads(first["00_start_here.ipynb"], as_version=4)
-    assert "[03](03_output_layer.ipynb) [01](../notebooks/01_derivation.ipynb)" in \
-        index.cells[0].source
+    assert "[03](03_output_layer.ipynb) [01](01_derivation.ipynb)" in index.cells[0].source
     out = tmp_path / "student"
     ms.main(["--src", str(tmp_path), "--out", str(out)])
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -306,13 +307,12 @@ def _wrong_answers(created, check, args):
         if v in _MATRICES:
             out.append((f"{v} = {v}.T", "transposed"))
         if v in _SEED_FORM:
-            out.append((f"{v} = {_SEED_FORM[v]}", "bias not summed: the 1×d parameter's "
-                                                 "gradient is the column sum 1ᵀ·G"))
+            out.append((f"{v} = {_SEED_FORM[v]}", "not summed over the samples"))
         if v in _MATRICES - {"h1", "h1_relu", "h2", "h2_relu", "y_pred"}:
             out.append((f"{v} = {v} / 2", "the factor 2 is dropped"))
         if v == "L":
             out.append(("L = L / 2", "a factor ½ was added"))
-            out.append(("L = L / y.size", "mean instead of sum"))
+            out.append(("L = L / y.size", "a mean instead of the sum"))
     if check == "check_gd_step":
         new, old, grads, lr = args[:4]
         out.append((f"{new} = {{k: {old}[k] + {lr} * {grads}[k] for k in {old}}}",
@@ -365,22 +365,21 @@ def test_slow_round_trip(name):
                 continue
             n_exercises += 1
             sol = sol_by_id[cell.id].source
-            tasks = [ms.task_text(ms._comment_above(sol.splitlines(), j, name))
-                     for j, ln in enumerate(sol.splitlines()) if ln.strip() == ms.BEGIN]
+            tasks = ms.region_task(sol)
             check_cell = next(c for c in cells[i + 1:] if c.cell_type == "code")
             check, args = _check_call(check_cell.source)
             assert check, f"{name} cell {i}: the next code cell is not a helpers.exercises check"
             # 1. the placeholder: the exercise (or, for a function stub, its check) fails and
-            #    names the equation; the check fails with an AssertionError naming it too
+            #    names the equation; the check fails with an ExerciseError naming it too
             err = run(cell.source)
             err_check = run(check_cell.source)
             if err is not None:
                 assert err.startswith("NotImplementedError") and any(t in err for t in tasks), err
                 assert err_check is not None, f"{name} cell {i}: check passed with a placeholder"
-                assert err_check.startswith("AssertionError") and re.search(
-                    r"eq\. \(\d+\)|p ← p − lr", err_check), err_check
+                assert err_check.startswith("ExerciseError") and re.search(
+                    r"eq\. \(\d+\)|gradient-descent step", err_check), err_check
             else:                  # the region sits in a function: its check must fail
-                assert err_check and (err_check.startswith("AssertionError") or any(
+                assert err_check and (err_check.startswith("ExerciseError") or any(
                     t in err_check for t in tasks)), err_check
             # 2. each typical wrong answer fails the check with its hint
             created = [v for code in _top_level_regions(sol) for v in ms._assigned_names(code)[0]]

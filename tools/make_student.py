@@ -1,31 +1,29 @@
 """Write the classroom edition: ``make student`` → ``student/NN_*.ipynb``.
 
-For every notebook in ``notebooks/`` that contains an exercise region (nbgrader syntax, see
-CONTRIBUTING.md) this writes a copy in ``student/`` in which
+Every notebook in ``notebooks/`` gets a copy in ``student/`` (so that ``student/`` plus
+``helpers/`` is all a class needs, and every link stays inside ``student/``). In it
 
-* the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` is replaced by a placeholder
-  that names the equation from the comment line above the markers::
+* each solution region (``### BEGIN SOLUTION`` … ``### END SOLUTION``, nbgrader syntax, see
+  CONTRIBUTING.md) becomes a placeholder whose comment names what to compute, its shape and the
+  equation, from :mod:`helpers.classroom.tasks`, never the formula (student_code.py)::
 
-      # eq. (83): the gradient of L with respect to w2 (d1×d2)
+      # eq. (83): dw2, the gradient of L with respect to w2; shape d1×d2
       # YOUR CODE HERE: replace None by your answer, then delete the raise line
       dw2 = None
       raise NotImplementedError("write eq. (83) here")
 
   (a region inside a function keeps the ``def`` line and gets only the ``raise``; a region that
-  defines a function becomes a stub of that function whose body raises). The variables are set
-  to None so that the check cell after the exercise fails with the equation's name, not with a
-  NameError;
-* code between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` is removed;
-* every output from the first exercise cell on is cleared (they may show or depend on the
-  solution), all execution counts are cleared, widget views are dropped from the outputs kept;
-* stored widget state and every other metadata is dropped (cells keep only ``tags``, the notebook
-  only ``kernelspec`` and the language name), so nothing of the solution survives anywhere;
-* links to notebooks without a student copy point back to ``../notebooks/``; a short note under
-  the title says what this edition is.
+  defines a function becomes a stub whose body raises). The variables are set to None so that
+  the check cell fails naming the equation, not with a NameError; hidden tests are removed;
+* cells tagged ``teacher-only`` and teacher paragraphs are dropped, answer regions and cells
+  tagged ``answer`` are withheld, and a notebook that comes before the exercises (01) has its
+  matrix forms withheld (student_text.py);
+* every output from the first exercise cell on is cleared, all execution counts are cleared,
+  widget views are dropped from the outputs kept; stored widget state and every other metadata
+  is dropped (cells keep only ``tags``, the notebook only ``kernelspec`` and the language name);
+* a short note under the title says what this edition is.
 
-``00_start_here.ipynb`` is copied the same way so the navigation links work. The checks (the
-cells calling :mod:`helpers.exercises`) are kept as they are. The output is deterministic: run it
-twice and the files are byte-identical.
+The output is deterministic: run it twice and the files are byte-identical.
 
     python tools/make_student.py            write student/ from notebooks/
     python tools/make_student.py --check    exit 1 if student/ is not up to date
@@ -34,180 +32,46 @@ twice and the files are byte-identical.
 """
 
 import argparse
-import ast
-import json
 import re
 import sys
-import textwrap
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+import student_text as st  # noqa: E402  (tools/ and the project on the path)
+from student_code import (  # noqa: E402, F401  (re-exported for the tests)
+    BEGIN,
+    BEGIN_HIDDEN,
+    END,
+    END_HIDDEN,
+    ConventionError,
+    _assigned_names,
+    _comment_above,
+    _has_exercise,
+    _marker,
+    answer_expressions,
+    region_task,
+    student_source,
+    task_text,
+)
+
 INDEX = "00_start_here.ipynb"
-NOTE = ("*Classroom edition.* The code cells marked `YOUR CODE HERE` are yours to write: replace "
-        "the placeholder with the equation named in the comment, run the cell, then run the check "
-        "cell below it, which tells you whether your answer matches the equation and, if not, "
-        "what the likely mistake is. Outputs from the first exercise on are cleared: run the "
-        "notebook from the top.")
-NOTE_INDEX = ("*Classroom edition.* The notebooks linked here that contain exercises ({names}) "
-              "open in their classroom edition, with empty cells for you to write the equations; "
-              "the others open in the full edition in `../notebooks/`.")
+NOTE = ("*Classroom edition.* The code cells marked `YOUR CODE HERE` are yours to write: the "
+        "comment above each names what to compute, its shape and the equation. Run the cell, then "
+        "the check cell below it: it says whether your answer is right and, if not, names the "
+        "likely mistake and the equation to look at. Once you want to see an answer, "
+        "`exercises.show_answer(\"dw3\")` prints it. Outputs from the first exercise on are "
+        "cleared: run the notebook from the top.")
+NOTE_INDEX = ("*Classroom edition.* The notebooks with exercises ({names}) have empty cells for "
+              "you to write the equations; the check cell after each tells you whether your "
+              "answer is right and, if not, names the likely mistake and the equation to look "
+              "at.")
+NOTE_WITHHELD = ("*Classroom edition.* The matrix forms you derive in the exercises of the later "
+                 "notebooks are withheld here: derive them yourself, then check them there.")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-_EQ = re.compile(r"eqs?\.\s*(\(\d{1,2}\)(?:\s*(?:/|,|and|–)\s*\(\d{1,2}\))*)")
 _LINK = re.compile(r"(\]\(|src=\")([^)\"#:\s]+\.(?:ipynb|png|svg|jpg|jpeg|gif|md|html))")
-
-
-class ConventionError(ValueError):
-    """An exercise region does not follow the convention in CONTRIBUTING.md."""
-
-
-def _marker(line):
-    return line.strip()
-
-
-def _has_exercise(nb):
-    return any(c.cell_type == "code" and any(_marker(ln) == BEGIN for ln in
-                                             c.source.splitlines()) for c in nb.cells)
-
-
-def _strip_hidden(lines, where):
-    out, hidden = [], False
-    for ln in lines:
-        m = _marker(ln)
-        if m == BEGIN_HIDDEN:
-            if hidden:
-                raise ConventionError(f"{where}: nested {BEGIN_HIDDEN}")
-            hidden = True
-        elif m == END_HIDDEN:
-            if not hidden:
-                raise ConventionError(f"{where}: {END_HIDDEN} without {BEGIN_HIDDEN}")
-            hidden = False
-        elif not hidden:
-            out.append(ln)
-    if hidden:
-        raise ConventionError(f"{where}: {BEGIN_HIDDEN} without {END_HIDDEN}")
-    return out
-
-
-def _comment_above(lines, i, where):
-    """The comment naming the exercise: the nearest block of comment lines above line ``i``."""
-    j = i - 1
-    while j >= 0 and not _is_comment(lines[j]):
-        j -= 1
-    block = []
-    while j >= 0 and _is_comment(lines[j]):
-        block.insert(0, lines[j].strip().lstrip("#").strip())
-        j -= 1
-    if not block:
-        raise ConventionError(f"{where}: no comment line naming the equation above {BEGIN} "
-                              f"(e.g. '# eq. (81): the gradient of L with respect to w3')")
-    return " ".join(block)
-
-
-def _is_comment(line):
-    s = line.strip()
-    return s.startswith("#") and not s.startswith("###")
-
-
-def task_text(comment):
-    """What the placeholder asks for, from the comment above the markers.
-
-    '# eq. (83): the gradient …' gives 'write eq. (83) here'; a comment that does not start with
-    an equation number is quoted: 'write here: gradient descent, …'.
-    """
-    m = _EQ.match(comment)
-    if m:
-        return f"write eq. {m.group(1)} here"
-    return f"write here: {comment}"
-
-
-def _assigned_names(code):
-    """Names a region creates (assigned before they are read), and the functions it defines."""
-    tree = ast.parse(code)
-    created, seen, functions = [], set(), []
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(stmt)
-            seen.add(stmt.name)
-            continue
-        loads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
-                 and isinstance(n.ctx, ast.Load)}
-        stores = []
-        targets = (stmt.targets if isinstance(stmt, ast.Assign) else
-                   [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
-        for t in targets:
-            stores += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)
-                       and isinstance(n.ctx, ast.Store)]
-        for name in stores:
-            if name not in seen and name not in loads:
-                created.append(name)
-        seen |= loads | set(stores)
-    return created, functions
-
-
-def _placeholder(region, indent, comment, where):
-    """The lines that replace a solution region."""
-    task = task_text(comment)
-    raise_line = f"{indent}raise NotImplementedError({json.dumps(task, ensure_ascii=False)})"
-    if indent:                                     # inside a function or a block: just raise
-        return [f"{indent}# YOUR CODE HERE", raise_line]
-    code = textwrap.dedent("\n".join(region))
-    try:
-        created, functions = _assigned_names(code)
-    except SyntaxError as err:
-        raise ConventionError(f"{where}: the solution region is not valid Python "
-                              f"({err.msg}, line {err.lineno})") from None
-    out = []
-    code_lines = code.splitlines()
-    for fn in functions:                           # keep the signature, raise in the body
-        first = fn.body[0]
-        start = fn.decorator_list[0].lineno if fn.decorator_list else fn.lineno
-        keep = code_lines[start - 1: first.lineno - 1]
-        doc = ast.get_docstring(fn, clean=False)
-        if doc is not None and isinstance(first, ast.Expr):
-            keep += code_lines[first.lineno - 1: first.end_lineno]
-        body_indent = re.match(r"\s*", code_lines[first.lineno - 1]).group(0) or "    "
-        out += keep + [f"{body_indent}# YOUR CODE HERE", body_indent + raise_line.strip()]
-    if created:
-        out.append("# YOUR CODE HERE: replace None by your answer, then delete the raise line")
-        out += [f"{name} = None" for name in created]
-        out.append(raise_line)
-    elif not functions:
-        out += ["# YOUR CODE HERE", raise_line]
-    return out
-
-
-def student_source(source, where="cell"):
-    """A code cell's source with its solution regions replaced and hidden tests removed.
-
-    Returns ``(new_source, n_regions)``.
-    """
-    lines = _strip_hidden(source.splitlines(), where)
-    out, i, n = [], 0, 0
-    while i < len(lines):
-        if _marker(lines[i]) == END:
-            raise ConventionError(f"{where}: {END} without {BEGIN}")
-        if _marker(lines[i]) != BEGIN:
-            out.append(lines[i])
-            i += 1
-            continue
-        indent = re.match(r"\s*", lines[i]).group(0)
-        comment = _comment_above(lines, i, where)
-        j = i + 1
-        while j < len(lines) and _marker(lines[j]) not in (END, BEGIN):
-            j += 1
-        if j == len(lines) or _marker(lines[j]) == BEGIN:
-            raise ConventionError(f"{where}: {BEGIN} without a matching {END}")
-        region = lines[i + 1:j]
-        if not any(ln.strip() for ln in region):
-            raise ConventionError(f"{where}: empty solution region")
-        out += _placeholder(region, indent, comment, where)
-        n += 1
-        i = j + 1
-    return "\n".join(out), n
 
 
 def _rewrite_links(text, student_names):
@@ -234,41 +98,43 @@ def _clean_outputs(outputs):
     return kept
 
 
-def make_student(nb, student_names=(), name="notebook"):
-    """Return the student edition of notebook ``nb`` (a new NotebookNode; ``nb`` is unchanged)."""
+def make_student(nb, student_names=(), name="notebook", answers=(), exercise_names=None):
+    """Return the student edition of notebook ``nb`` (a new NotebookNode; ``nb`` is unchanged).
+
+    ``answers``: expressions to withhold (a notebook that comes before the exercises, see
+    student_text.py); ``exercise_names``: the notebooks with exercises, for 00's note.
+    """
     nb = nbformat.from_dict(nb)
     meta = {k: nb.metadata[k] for k in ("kernelspec",) if k in nb.metadata}
     # the language name only: the Python version that last executed the notebook is not ours
     meta["language_info"] = {"name": nb.metadata.get("language_info", {}).get("name", "python")}
-    cells, started = [], False
+    cells, started, withheld = [], False, False
+    pending = _pending_gradients(nb)
     for idx, cell in enumerate(nb.cells):
         where = f"{name}, cell {idx}"
-        if cell.cell_type == "code":
-            src, n = student_source(cell.source, where)
-            started = started or n > 0
-            new = nbformat.v4.new_code_cell(src)
-            new.outputs = [] if started else _clean_outputs(cell.outputs)
-        elif cell.cell_type == "markdown":
-            if any(_marker(ln) in (BEGIN, END) for ln in cell.source.splitlines()):
-                raise ConventionError(f"{where}: solution markers in a markdown cell are not "
-                                      f"supported; put exercises in code cells")
-            new = nbformat.v4.new_markdown_cell(_rewrite_links(cell.source, student_names))
-            if "attachments" in cell:
-                new["attachments"] = cell["attachments"]
-        else:
-            new = nbformat.v4.new_raw_cell(cell.source)
+        tags = cell.get("metadata", {}).get("tags") or []
+        if st.TEACHER_TAG in tags:
+            continue
+        try:
+            new, n, w = _student_cell(cell, where, tags, student_names, answers, started,
+                                      (pending[idx], name[:2]))
+        except st.MarkerError as err:
+            raise ConventionError(str(err)) from None
+        started, withheld = started or n > 0, withheld or w
         if "id" in cell:
             new["id"] = cell["id"]
         else:
             new.pop("id", None)
-        tags = cell.get("metadata", {}).get("tags")
         new["metadata"] = {"tags": list(tags)} if tags else {}
         cells.append(new)
-    others = sorted(n[:2] for n in student_names if n != INDEX)
-    if cells and cells[0].cell_type == "markdown" and (started or others):
-        text = NOTE if started else NOTE_INDEX.format(
-            names=", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1
-            else "".join(others))
+    if exercise_names is None:
+        exercise_names = [n for n in student_names if n != INDEX]
+    others = sorted(n[:2] for n in exercise_names if n != INDEX)
+    text = (NOTE if started else NOTE_WITHHELD if withheld else
+            NOTE_INDEX.format(names=", ".join(others[:-1]) + " and " + others[-1]
+                              if len(others) > 1 else "".join(others))
+            if name == INDEX and others else None)
+    if cells and cells[0].cell_type == "markdown" and text:
         note = nbformat.v4.new_markdown_cell(text)
         note["id"] = "classroom-edition-note"
         if "id" not in cells[0]:
@@ -280,16 +146,60 @@ def make_student(nb, student_names=(), name="notebook"):
     return out
 
 
+def _pending_gradients(nb):
+    """For each cell, the gradient equations (81)–(86) of the exercises at or after it."""
+    eqs, out = set(), []
+    for cell in reversed(nb.cells):
+        if cell.cell_type == "code" and BEGIN in cell.source:
+            eqs = eqs | {int(e) for t in region_task(cell.source)
+                         for e in re.findall(r"\((\d+)\)", t) if 81 <= int(e) <= 86}
+        out.append(frozenset(eqs))
+    return out[::-1]
+
+
+def _student_cell(cell, where, tags, student_names, answers, started,
+                  pending=(frozenset(), "99")):
+    """(new cell, number of exercise regions, whether something was withheld)."""
+    answer_cell = st.ANSWER_TAG in tags
+    if cell.cell_type == "code":
+        if answer_cell or (answers and st.code_gives_answer(cell.source, answers)):
+            new = nbformat.v4.new_code_cell("# [withheld in the classroom edition: this cell "
+                                            "computes matrix forms you derive in the exercises]")
+            return new, 0, True
+        src, n = student_source(st.code_for_students(cell.source, where), where)
+        new = nbformat.v4.new_code_cell(src)
+        new.outputs = [] if (started or n) else _clean_outputs(cell.outputs)
+        return new, n, False
+    if cell.cell_type == "markdown":
+        if any(_marker(ln) in (BEGIN, END) for ln in cell.source.splitlines()):
+            raise ConventionError(f"{where}: solution markers in a markdown cell are not "
+                                  f"supported; put exercises in code cells")
+        if answer_cell:
+            return nbformat.v4.new_markdown_cell(st.withheld_note()), 0, True
+        text = st.withhold_ahead(st.markdown_for_students(cell.source, where), *pending)
+        if answers:
+            text = st.withhold_matrix_forms(text, answers)
+        new = nbformat.v4.new_markdown_cell(_rewrite_links(text, student_names))
+        if "attachments" in cell:
+            new["attachments"] = cell["attachments"]
+        return new, 0, text != st.markdown_for_students(cell.source, where)
+    return nbformat.v4.new_raw_cell(cell.source), 0, False
+
+
 def build(src_dir, out_dir=None):
     """Return ``{file name: text}`` of the student edition of the notebooks in ``src_dir``."""
     src_dir = Path(src_dir)
     paths = sorted(src_dir.glob("[0-9][0-9]_*.ipynb"))
     nbs = {p.name: nbformat.read(p, as_version=4) for p in paths}
-    chosen = [n for n, nb in nbs.items() if _has_exercise(nb)]
-    if chosen and INDEX in nbs:
-        chosen = [INDEX] + chosen
-    names = set(chosen)
-    return {n: nbformat.writes(make_student(nbs[n], names, name=n)) + "\n" for n in chosen}
+    exercises = [n for n, nb in nbs.items() if _has_exercise(nb)]
+    if not exercises:
+        return {}
+    first = min(n[:2] for n in exercises)
+    answers = answer_expressions(nbs[n] for n in exercises)
+    names = set(nbs)
+    return {n: nbformat.writes(make_student(
+        nbs[n], names, name=n, answers=answers if n[:2] < first and n != INDEX else (),
+        exercise_names=exercises)) + "\n" for n in nbs}
 
 
 def _is_check(cell):

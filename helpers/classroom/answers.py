@@ -1,0 +1,139 @@
+"""The reference by name, the no-cascade switch and the answer reveal.
+
+    reference(name, params, x, y=None)     the right value of any quantity, by name
+    use(name, value, params, x, y=None)    the student's value if it passes its check, else the
+                                           reference value, with one line saying so
+    show_answer(name)                      print the formula and its NumPy line, on request
+
+The arrays ``reference`` and ``use`` hand out are remembered, so that passing one of them to the
+quantity's own check is refused (:mod:`.provenance`).
+"""
+
+import contextlib
+import io
+
+import numpy as np
+
+from .._checks import check_problem
+from . import provenance
+from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
+from .context import intermediates
+from .numerical import check_gd_step
+from .tasks import GRADIENT, SEED_FORM, TASKS
+
+__all__ = ["reference", "use", "use_step", "show_answer", "NAMES"]
+
+_FORWARD = ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "A", "B")
+_NEEDS_Y = ("L", "dy", "dh2", "dh1", "dw3", "db3", "dw2", "db2", "dw1", "db1", "grads")
+NAMES = _FORWARD + _NEEDS_Y + ("cache",)
+_WEIGHT_OF = {v: k for k, v in GRADIENT.items()}
+_BIAS_OF = {v: k for k, v in SEED_FORM.items()}
+
+
+def _check_name(name):
+    if not isinstance(name, str) or name not in NAMES:
+        raise ValueError(f"name must be one of {', '.join(NAMES)}; got {name!r}")
+
+
+def _compute(name, params, x, y):
+    c = intermediates(params, x, y)
+    if name in c and name not in ("L",):
+        return c[name].copy()
+    if name == "L":
+        return float(c["L"])
+    if name == "cache":
+        return {k: v.copy() for k, v in c.items() if isinstance(v, np.ndarray)}
+    act = {"dw3": "h2_relu", "dw2": "h1_relu", "dw1": "x"}
+    level = {"3": "dy", "2": "dh2", "1": "dh1"}
+    grads = {}
+    for q in ("dw1", "db1", "dw2", "db2", "dw3", "db3"):
+        G = c[level[q[2]]]
+        grads[q] = (x if q == "dw1" else c[act[q]]).T @ G if q[1] == "w" else \
+            G.sum(axis=0, keepdims=True)
+    if name == "grads":
+        return {_WEIGHT_OF[q]: grads[q] for q in grads}
+    return grads[name]
+
+
+def reference(name, params, x, y=None):
+    """The right value of quantity ``name``, computed by the package (a fresh copy).
+
+    ``name``: ``h1 h1_relu h2 h2_relu y_pred A B`` (need only ``params, x``), ``L dy dh2 dh1
+    dw3 db3 dw2 db2 dw1 db1`` (need ``y`` too), ``grads`` (the six true gradients, a dict keyed
+    ``w1 … b3``) or ``cache`` (every intermediate, a dict). Later notebooks take earlier results
+    from here instead of writing an exercise's formula as code::
+
+        dy = exercises.reference("dy", params, x, y)
+    """
+    _check_name(name)
+    if name in _NEEDS_Y and y is None:
+        raise ValueError(f"reference({name!r}, …) needs y as well: reference({name!r}, params, "
+                         f"x, y)")
+    _, x, y = check_problem(params, x, y)
+    out = _compute(name, params, x, y)
+    for v in (out.values() if isinstance(out, dict) else [out]):
+        provenance.issue(v)
+    return out
+
+
+def _run_check(name, value, params, x, y):
+    if name in ("h1", "h1_relu", "h2", "h2_relu", "y_pred"):
+        check_forward(name, value, params, x)
+    elif name == "L":
+        check_loss(value, intermediates(params, x)["y_pred"], y)
+    elif name in _BIAS_OF:
+        check_seed_bias_form(_BIAS_OF[name], value, params, x, y)
+    else:
+        check_gradient(_WEIGHT_OF[name], value, params, x, y)
+
+
+def use(name, value, params, x, y=None):
+    """The student's ``value`` of ``name`` if it passes its check, else the reference value.
+
+    For the cell after an exercise's check, so that a wrong or unanswered exercise fails its own
+    check and nothing else: on success it returns ``value`` and prints nothing; otherwise it
+    prints one line saying that the cells below use the reference value, and returns it::
+
+        dh2 = exercises.use("dh2", dh2, params, x, y)
+    """
+    _check_name(name)
+    if name in ("A", "B", "grads", "cache"):
+        raise ValueError(f"use() takes an exercise's quantity; {name!r} is not one (use "
+                         f"reference({name!r}, …) for it)")
+    if name in _NEEDS_Y and y is None:
+        raise ValueError(f"use({name!r}, …) needs y as well: use({name!r}, {name}, params, x, y)")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            _run_check(name, value, params, x, y)
+    except AssertionError:
+        why = "is not answered yet" if value is None else "did not pass its check"
+        print(f"{name} {why}: the cells below use the reference value of {name} "
+              f"(eq. {TASKS[name].eq}).")
+        return reference(name, params, x, y)
+    return value
+
+
+def use_step(new_params, params, grads, lr):
+    """:func:`use` for 08's gradient-descent step: the student's ``new_params`` if they pass
+    :func:`check_gd_step`, else the reference step (a new dict), with one line saying so::
+
+        new_params = exercises.use_step(new_params, params, grads, lr)
+    """
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            check_gd_step(new_params, params, grads, lr)
+    except AssertionError:
+        why = "is not answered yet" if new_params is None else "did not pass its check"
+        print(f"new_params {why}: the cells below use the reference gradient-descent step.")
+        return {k: provenance.issue(params[k] - lr * np.asarray(grads[k], dtype=params[k].dtype))
+                for k in params}
+    return new_params
+
+
+def show_answer(name):
+    """Print the answer of exercise ``name`` (its formula and its NumPy line)."""
+    if name not in TASKS:
+        raise ValueError(f"name must be one of {', '.join(TASKS)}; got {name!r}")
+    t = TASKS[name]
+    print(f"{name}, {'eq. ' if t.eq.startswith('(') else ''}{t.eq}: {t.formula}\n"
+          f"  in NumPy: {t.code}")

@@ -1,0 +1,303 @@
+"""The mistake catalogue: every typical mistake the checks recognise, as data.
+
+Each :class:`Mistake` names the mistake, the equation to look at, the exercises it applies to,
+how it is recognised (``how``; ``wrong`` computes the wrong answer it produces, ``None`` when it is
+recognised from the shape, from the error it raises in the student's cell, or by the check's own
+logic) and the hint. A hint names the mistake and the equation number; it never states the
+formula (see :func:`helpers.classroom.show_answer`). Tests drive every entry with the very
+mistake it names (tests/test_catalogue.py).
+
+The ``wrong`` functions receive a :class:`helpers.classroom.context.Context`: the forward and
+backward intermediates of the problem and ``c.up(level, G)``, which turns a candidate for ``dy``,
+``dh2`` or ``dh1`` into the exercise's own quantity (e.g. ``dw2`` from a wrong ``dh2``).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Mistake:
+    key: str
+    name: str                     # the mistake, named
+    eq: str                       # the equation to look at, "(84)"
+    quantities: tuple             # the exercises it applies to
+    how: str                      # how it is recognised
+    hint: str = ""                # what to look at, never the formula
+    wrong: Callable | None = None
+
+    def text(self):
+        where = f"eq. {self.eq}" if self.eq.startswith("(") else self.eq
+        return f"{self.name} ({where}). {self.hint}".rstrip()
+
+
+DH2 = ("dh2", "db2", "dw2", "dh1", "db1", "dw1")         # everything that goes through (84)
+DH1 = ("dh1", "db1", "dw1")                              # everything that goes through (86)
+GRADS = ("dy", "dw3", "db3") + DH2
+BIASES = ("db3", "db2", "db1")
+_M = []
+
+
+def _add(key, name, eq, quantities, how, hint="", wrong=None):
+    _M.append(Mistake(key, name, eq, tuple(quantities), how, hint, wrong))
+
+
+# ---------------------------------------------------------------- forward pass (1)–(5)
+_add("f-bias-missing-1", "the bias term is missing", "(1)", ("h1", "h1_relu"),
+     "equals the layer computed without its bias",
+     "Each layer adds its bias row to every sample.",
+     lambda c: c.fwd("h1", bias1=False))
+_add("f-relu-too-early-1", "ReLU applied too early", "(1)", ("h1",),
+     "equals relu of the right h1", "h1 is the pre-activation; the ReLU comes in (2).",
+     lambda c: np.maximum(c.h1, 0))
+_add("f-relu-missing-2", "the ReLU is missing", "(2)", ("h1_relu",), "equals h1",
+     "h1_relu is h1 after the elementwise ReLU.", lambda c: c.h1)
+_add("f-relu-inverted", "the ReLU is inverted", "(2)", ("h1_relu", "h2_relu"),
+     "equals the negative part of the pre-activation",
+     "The ReLU keeps the positive entries and zeroes the others.",
+     lambda c: np.minimum(c.pre, 0))
+_add("f-np-max", "np.max used instead of np.maximum", "(2)", ("h1_relu", "h2_relu"),
+     "equals a maximum along an axis (np.max / .max) of the pre-activation, or raises in the "
+     "cell",
+     "np.max reduces an array to its largest entries along an axis; the ReLU is the elementwise "
+     "maximum of each entry and 0, which keeps the shape.",
+     lambda c: c.any_of(c.pre.max(axis=0), c.pre.max(axis=0, keepdims=True), c.pre.max(),
+                        c.pre.max(axis=1), c.pre.max(axis=1, keepdims=True)))
+_add("f-relu1-missing", "the first ReLU is missing in the forward pass", "(2)",
+     ("h2", "h2_relu", "y_pred"), "equals the forward pass run on h1 instead of h1_relu",
+     "The second layer (3) multiplies h1_relu, the output of (2), not h1.",
+     lambda c: c.fwd(c.name, relu1=False))
+_add("f-bias-missing-3", "the bias term is missing", "(3)", ("h2", "h2_relu"),
+     "equals the layer computed without its bias", "Each layer adds its bias row.",
+     lambda c: c.fwd(c.name, bias2=False))
+_add("f-relu-too-early-3", "ReLU applied too early", "(3)", ("h2",), "equals relu of h2",
+     "h2 is the pre-activation; the ReLU comes in (4).", lambda c: np.maximum(c.h2, 0))
+_add("f-relu-missing-4", "the ReLU is missing", "(4)", ("h2_relu",), "equals h2",
+     "h2_relu is h2 after the elementwise ReLU.", lambda c: c.h2)
+_add("f-bias-missing-5", "the bias term is missing", "(5)", ("y_pred",),
+     "equals the output without b3", "The output layer adds its bias row too.",
+     lambda c: c.fwd("y_pred", bias3=False))
+_add("f-relu2-missing", "the second ReLU is missing in the forward pass", "(4)", ("y_pred",),
+     "equals the output computed from h2", "The output layer (5) multiplies h2_relu, not h2.",
+     lambda c: c.fwd("y_pred", relu2=False))
+_add("f-relu-on-output", "a ReLU applied to the output", "(5)", ("y_pred",),
+     "equals relu of the right output",
+     "The output layer is linear (the paper calls it a 'third hidden layer', but it has no "
+     "ReLU).", lambda c: np.maximum(c.y_pred, 0))
+_add("f-no-relu", "both ReLUs are missing", "(2), (4)", ("y_pred",),
+     "equals the forward pass without any ReLU", "",
+     lambda c: c.fwd("y_pred", relu1=False, relu2=False))
+_add("f-no-biases", "all bias terms are missing", "(1), (3), (5)", ("y_pred",),
+     "equals the forward pass without biases", "",
+     lambda c: c.fwd("y_pred", bias1=False, bias2=False, bias3=False))
+
+# ---------------------------------------------------------------- loss (6)
+_add("l-mean-all", "a mean instead of the sum", "(6)", ("L",), "equals L / (n·d_out)",
+     "(6) is a sum over all entries (the paper's text says 'mean squared error', an erratum).",
+     lambda c: c.L / (c.n * c.d_out))
+_add("l-mean-n", "a mean over the samples instead of the sum", "(6)", ("L",),
+     "equals L / n", "(6) sums over all entries: do not divide.", lambda c: c.L / c.n)
+_add("l-half", "a factor ½ was added", "(6)", ("L",), "equals L / 2",
+     "Some texts use ½Σ; the paper's (6) has no ½ (that is where the 2 in (82) comes from).",
+     lambda c: c.L / 2)
+_add("l-sqrt", "a square root was taken (the norm)", "(6)", ("L",), "equals √L",
+     "(6) is the sum of squares itself.", lambda c: np.sqrt(c.L))
+_add("l-not-squared", "the differences are not squared", "(6)", ("L",),
+     "equals Σ(y_pred − y)", "", lambda c: (c.y_pred - c.y).sum())
+_add("l-abs", "absolute values instead of squares", "(6)", ("L",), "equals Σ|y_pred − y|", "",
+     lambda c: np.abs(c.y_pred - c.y).sum())
+_add("l-square-after-sum", "the square was taken after summing", "(6)", ("L",),
+     "equals (Σ(y_pred − y))²", "Square each difference first.",
+     lambda c: (c.y_pred - c.y).sum() ** 2)
+_add("l-matrix", "the squared differences were kept as a matrix", "(6)", ("L",),
+     "shape n×d_out (or one sum left out: a row or a column)",
+     "L is one number: sum over every entry.")
+
+# ---------------------------------------------------------------- gradients (81)–(86)
+_add("g-factor2-dropped", "the factor 2 is dropped", "(8)", GRADS,
+     "equals half the right answer",
+     "It comes from differentiating the square in (6): your value is half the expected one.",
+     lambda c: c.ref / 2)
+_add("g-factor2-twice", "the factor 2 is applied twice", "(8)", GRADS,
+     "equals twice the right answer", "", lambda c: c.ref * 2)
+_add("g-sign", "the sign is flipped", "(8)", GRADS, "equals minus the right answer",
+     "Which comes first in the residual, y_pred or y? Your value is the negative of the "
+     "expected one.", lambda c: -c.ref)
+_add("g-mean-all", "a mean instead of the sum", "(6)", GRADS,
+     "equals the right answer / (n·d_out)",
+     "L (6) is a sum over all entries (the paper's text says 'mean squared error', an erratum).",
+     lambda c: c.ref / (c.n * c.d_out))
+_add("g-mean-n", "a mean over the samples instead of the sum", "(6)", GRADS,
+     "equals the right answer / n", "L (6) is a sum over the n samples.",
+     lambda c: c.ref / c.n)
+_add("g-h2-for-h2relu", "h2 used instead of h2_relu", "(81)", ("dw3",),
+     "equals the product with h2", "The output layer (5) multiplies the ReLU output (4).",
+     lambda c: c.up("dy", c.dy, act=c.h2))
+_add("g-h1-for-h1relu", "h1 used instead of h1_relu", "(83)", ("dw2",),
+     "equals the product with h1", "The second layer (3) multiplies the ReLU output (2).",
+     lambda c: c.up("dh2", c.dh2, act=c.h1))
+for _q, _act, _eq, _lvl in (("dw3", "h2_relu", "(81)", "dy"), ("dw2", "h1_relu", "(83)", "dh2"),
+                            ("dw1", "x", "(85)", "dh1")):
+    _add(f"g-missing-transpose-{_q[1:]}", f"{_act} is not transposed", _eq, (_q,),
+         f"equals {_act} times the paper's n×d form without the transpose (only computable "
+         f"when the sizes allow it; otherwise the cell raises a matmul error)",
+         f"The gradient sums over the n samples, the rows of {_act}: check the shape of each "
+         f"factor, (rows×columns)(rows×columns), and which dimension the product contracts.",
+         lambda c, _act=_act, _lvl=_lvl: getattr(c, _act) @ getattr(c, _lvl))
+_add("g-result-transposed", "the result is transposed", "(1)–(86)",
+     ("dw3", "dw2", "dw1", "h1", "h1_relu", "h2", "h2_relu", "y_pred", "dy", "dh2", "dh1"),
+     "equals the transpose of the right answer (factors in the wrong order)",
+     "The factors of the product are in the wrong order, or a transpose is misplaced.",
+     lambda c: c.ref.T)
+_add("g-mask-A-missing", "mask A (33) is missing", "(84)", DH2,
+     "equals the answer computed without A",
+     "dh2 (84) carries the second ReLU's derivative, the mask A (33).",
+     lambda c: c.up("dh2", c.dy @ c.w3.T))
+_add("g-mask-B-missing", "mask B (64) is missing", "(86)", DH1,
+     "equals the answer computed without B",
+     "dh1 (86) carries the first ReLU's derivative, the mask B (64).",
+     lambda c: c.up("dh1", c.dh2 @ c.w2.T))
+_add("g-masks-missing", "both masks are missing", "(84), (86)", DH1,
+     "equals the answer without A and B", "Each ReLU contributes its mask, A (33) and B (64).",
+     lambda c: c.up("dh1", (c.dy @ c.w3.T) @ c.w2.T))
+_add("g-mask-B-for-A", "mask B (64) used where mask A (33) belongs", "(84)", DH2,
+     "equals the answer with B in place of A (computable when d1 = d2; otherwise the cell "
+     "raises a broadcast error)",
+     "dh2 belongs to the second layer, whose ReLU derivative is A (33), n×d2; B (64) is the "
+     "first layer's, n×d1.", lambda c: c.up("dh2", c.B * (c.dy @ c.w3.T)))
+_add("g-mask-A-for-B", "mask A (33) used where mask B (64) belongs", "(86)", DH1,
+     "equals the answer with A in place of B (computable when d1 = d2; otherwise the cell "
+     "raises a broadcast error)",
+     "dh1 belongs to the first layer, whose ReLU derivative is B (64), n×d1; A (33) is the "
+     "second layer's, n×d2.", lambda c: c.up("dh1", c.A * (c.dh2 @ c.w2.T)))
+_add("g-masks-swapped", "the masks are swapped", "(84), (86)", DH1,
+     "equals the answer with A and B exchanged", "A (33) belongs to h2, B (64) to h1.",
+     lambda c: c.up("dh1", c.A * ((c.B * (c.dy @ c.w3.T)) @ c.w2.T)))
+_add("g-mask-B-before-product", "mask B applied before the product with w2ᵀ", "(86)", DH1,
+     "equals the answer with B applied to dh2", "In (86) the mask multiplies the product.",
+     lambda c: c.up("dh1", (c.B * c.dh2) @ c.w2.T))
+_add("g-mask-A-after-product", "mask A applied after the product with w2ᵀ", "(84)", DH1,
+     "equals the answer with A applied one step late",
+     "A (33) masks dh2 (84) before it is multiplied by w2ᵀ.",
+     lambda c: c.up("dh1", c.B * (c.A * ((c.dy @ c.w3.T) @ c.w2.T))))
+_add("g-matmul-for-hadamard-A", "a matrix product A @ (…) where the elementwise product ∘ "
+     "belongs", "(84)", DH2,
+     "equals the answer with A @ instead of A * (computable when n = d2; otherwise the cell "
+     "raises a matmul error)",
+     "∘ multiplies entry by entry (NumPy's *); @ is the matrix product.",
+     lambda c: c.up("dh2", c.A @ (c.dy @ c.w3.T)))
+_add("g-matmul-for-hadamard-B", "a matrix product B @ (…) where the elementwise product ∘ "
+     "belongs", "(86)", DH1,
+     "equals the answer with B @ instead of B * (computable when n = d1; otherwise the cell "
+     "raises a matmul error)",
+     "∘ multiplies entry by entry (NumPy's *); @ is the matrix product.",
+     lambda c: c.up("dh1", c.B @ (c.dh2 @ c.w2.T)))
+_add("g-w3-not-transposed", "w3 is not transposed", "(84)", DH2,
+     "equals the answer with w3 for w3ᵀ (computable when d2 = d_out; otherwise the cell "
+     "raises a matmul error)",
+     "dy is n×d_out and w3 is d2×d_out: check which dimension the product contracts.",
+     lambda c: c.up("dh2", c.A * (c.dy @ c.w3)))
+_add("g-w2-not-transposed", "w2 is not transposed", "(86)", DH1,
+     "equals the answer with w2 for w2ᵀ (computable when d1 = d2; otherwise the cell raises "
+     "a matmul error)",
+     "dh2 is n×d2 and w2 is d1×d2: check which dimension the product contracts.",
+     lambda c: c.up("dh1", c.B * (c.dh2 @ c.w2)))
+
+# ---------------------------------------------------------------- bias gradients, 1×d
+_add("b-not-summed", "the bias gradient is not summed over the samples", "(82)–(86)", BIASES,
+     "equals the paper's n×d form itself",
+     "The n×d matrix is the gradient with respect to the broadcast matrix 1·b, one row per "
+     "sample; the 1×d parameter gets one number per column (see the erratum).",
+     lambda c: c.G)
+_add("b-mean", "a mean over the samples instead of the sum", "(82)–(86)", BIASES,
+     "equals the column means", "Every sample adds its share to the bias gradient.",
+     lambda c: c.G.mean(axis=0, keepdims=True))
+_add("b-wrong-axis", "summed over the wrong axis (axis=1, across a row)", "(82)–(86)", BIASES,
+     "equals the row sums (axis=1, with or without keepdims)",
+     "The samples are the rows: the bias gradient adds the rows up, one number per column.",
+     lambda c: c.any_of(c.G.sum(axis=1, keepdims=True), c.G.sum(axis=1)))
+_add("b-transposed", "the result is transposed: a d×1 column instead of a 1×d row", "(82)–(86)",
+     BIASES, "equals the right answer transposed", "The bias b is a 1×d row.",
+     lambda c: c.ref.T)
+_add("b-1d", "the result is 1-D", "(82)–(86)", BIASES,
+     "equals the right numbers with shape (d,)",
+     "Keep every matrix 2-D as in the paper: the bias is a 1×d row (keepdims).",
+     lambda c: c.ref.ravel())
+_add("b-total", "everything was summed into one number", "(82)–(86)", BIASES,
+     "equals the sum of all entries", "Sum over the samples only, one number per column.",
+     lambda c: c.G.sum())
+_add("s-summed", "the paper's n×d form was summed", "(82)–(86)", ("dy", "dh2", "dh1"),
+     "equals the column sums of the right answer",
+     "This exercise asks for the n×d matrix itself, one row per sample; summing it gives the "
+     "1×d bias gradient, a later exercise.", lambda c: c.ref.sum(axis=0, keepdims=True))
+_add("x-1d", "the result is 1-D", "(1)–(86)", ("h1", "h1_relu", "h2", "h2_relu", "y_pred")
+     + GRADS, "has the right numbers but shape (size,)",
+     "Keep every matrix 2-D as in the paper.", lambda c: c.ref.ravel())
+
+# ---------------------------------------------------------------- central difference (07)
+_NUM = ("numerical",)
+_add("n-h-not-2h", "divided by ε instead of 2ε", "the central difference", _NUM,
+     "equals twice the right estimate", "The central difference spans 2ε, from p − ε to p + ε.",
+     lambda c: 2 * c.ref)
+_add("n-sign", "the sign is flipped", "the central difference", _NUM,
+     "equals minus the right estimate", "Which side of p comes first?", lambda c: -c.ref)
+_add("n-4h", "divided by 2ε twice, or by 4ε", "the central difference", _NUM,
+     "equals half the right estimate", "", lambda c: c.ref / 2)
+_add("n-copy-perturbed", "a copy was perturbed, so the loss never changed", "the central "
+     "difference", _NUM, "every entry of the estimate is 0 while the right one is not",
+     "The forward pass reads params[name]; an entry changed in a copy (p.copy(), np.array(p), "
+     "a copied dict) does not reach it. Perturb the array the loss reads, then restore it.",
+     lambda c: np.zeros_like(c.ref))
+_add("n-forward", "a forward difference instead of a central one", "the central difference",
+     _NUM, "closer to (L(p + ε) − L(p)) / ε than to the central difference",
+     "A one-sided difference has an error of order ε; the central one cancels it.")
+_add("n-backward", "a backward difference instead of a central one", "the central difference",
+     _NUM, "closer to (L(p) − L(p − ε)) / ε than to the central difference",
+     "A one-sided difference has an error of order ε; the central one cancels it.")
+_add("n-not-restored", "a perturbed entry was not restored", "the central difference", _NUM,
+     "equals the estimate of a loop that leaves each entry at p − ε (params[name] was changed)",
+     "Put each entry back to its original value before the next one.")
+
+# ---------------------------------------------------------------- gradient-descent step (08)
+_STEP = ("step",)
+_add("st-added", "the step is added instead of subtracted", "the gradient-descent step", _STEP,
+     "equals p + lr·g", "Gradient descent moves against the gradient.",
+     lambda c: c.old + c.lr * c.g)
+_add("st-no-lr", "the learning rate is missing", "the gradient-descent step", _STEP,
+     "equals p − g", "", lambda c: c.old - c.g)
+_add("st-unchanged", "the parameter is unchanged", "the gradient-descent step", _STEP,
+     "equals the old value", "The step was not applied, or applied to a copy that was "
+     "thrown away.", lambda c: c.old)
+_add("st-twice", "the step was applied twice", "the gradient-descent step", _STEP,
+     "equals p − 2·lr·g", "", lambda c: c.old - 2 * c.lr * c.g)
+_add("st-lr-p", "the step uses the parameter instead of its gradient",
+     "the gradient-descent step", _STEP, "equals p − lr·p", "", lambda c: c.old - c.lr * c.old)
+_add("st-biases-left-out", "the biases were left out of the update",
+     "the gradient-descent step", _STEP,
+     "the weights took the step but b1, b2, b3 are missing, unchanged or the very arrays of "
+     "the old parameters", "Every parameter takes a step, biases included.")
+_add("ref-used", "the answer calls the reference implementation", "(1)–(86)",
+     ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "L") + GRADS + _NUM + _STEP,
+     "the answer is an array that exercises.reference / use handed out, or the cell that computes "
+     "it calls helpers.backward, forward, relu, loss, numerical_gradient, check_gradients, "
+     "gd_step or exercises.reference for this quantity (helpers.classroom.provenance)",
+     "Compute it yourself from the intermediates.")
+
+MISTAKES = {m.key: m for m in _M}
+
+
+def register(mistake):
+    """Add an entry (the derivation exercises beyond the paper register theirs)."""
+    if mistake.key in MISTAKES:
+        raise ValueError(f"duplicate mistake key {mistake.key!r}")
+    _M.append(mistake)
+    MISTAKES[mistake.key] = mistake
+    return mistake
+
+
+def for_quantity(quantity):
+    """The catalogue entries that apply to ``quantity``, most specific (fewest quantities)
+    first: a bias's own "mean over the samples" before the general one."""
+    return sorted((m for m in _M if quantity in m.quantities), key=lambda m: len(m.quantities))

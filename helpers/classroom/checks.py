@@ -1,0 +1,146 @@
+"""Checks for the exercise cells of 02–05: the forward pass (1)–(5), the loss (6), the
+gradients (81)–(86) and the paper's n×d bias forms (82), (84), (86).
+
+Every function recomputes the right answer from the inputs with :mod:`helpers.network` and
+compares it with the student's value, with a tolerance suited to the dtype (float64: 1e-8,
+float32: 1e-4, relative to the largest entry). On success it prints one line, e.g.
+``dw3 matches eq. (81)``. On a mismatch it raises :class:`ExerciseError` (an ``AssertionError``)
+naming the variable, the equation, the quantity and its shape and, when the wrong value is
+recognised, the mistake behind it from :mod:`helpers.classroom.catalogue` — never the formula.
+An answer taken from the reference implementation is refused (:mod:`.provenance`).
+
+Bad *inputs* (``params``, ``x``, ``y``) are refused with the same ``TypeError`` / ``ValueError``
+as everywhere in :mod:`helpers`; a bad *answer* is an ``AssertionError``.
+"""
+
+import numpy as np
+
+from .._checks import check_problem, check_same_shape
+from ..network import _loss
+from . import provenance
+from ._compare import ExerciseError, answer, close, dtype_note, fail, fail_shape, recognise, tol_for
+from .catalogue import MISTAKES, for_quantity
+from .context import LEVEL, Context
+from .tasks import GRADIENT, SEED_FORM, TASKS
+
+__all__ = ["check_forward", "check_loss", "check_gradient", "check_seed_bias_form"]
+
+_FORWARD = ("h1", "h1_relu", "h2", "h2_relu", "y_pred")
+
+
+def _shape_mistake(value, ref, quantity):
+    """A catalogue entry recognised from the shapes alone, if the shapes leave no doubt."""
+    vs, rs = value.shape, ref.shape
+    bias = quantity in ("db1", "db2", "db3")
+    if bias and value.ndim == 2 and vs[1] == rs[1] and vs[0] > 1:
+        return MISTAKES["b-not-summed"]
+    if quantity in ("dy", "dh2", "dh1") and vs == (1, rs[1]) and rs[0] > 1:
+        return MISTAKES["s-summed"]
+    if vs == rs[::-1] and vs != rs:
+        return MISTAKES["b-transposed" if bias else "g-result-transposed"]
+    if value.ndim == 1 and value.size == ref.size:
+        return MISTAKES["b-1d" if bias else "x-1d"]
+    return None
+
+
+def compare(quantity, value, ref, ctx, dtype, *, var=None, ok=None):
+    """Compare ``value`` with ``ref``; print ``ok`` or raise with the recognised mistake."""
+    task = TASKS[quantity]
+    var = var or quantity
+    tol = tol_for(dtype)
+    ctx.value = value
+    mistakes = for_quantity(quantity)
+    if value.shape != ref.shape:
+        m = recognise(value, mistakes, ctx, tol) or _shape_mistake(value, ref, quantity)
+        fail_shape(var, task.eq, task.what, task.dims, value, ref, m)
+    if close(value, ref, tol):
+        print(ok or f"{var} matches eq. {task.eq}")
+        return
+    m = recognise(value, mistakes, ctx, tol)
+    fail(var, task.eq, task.what, value, ref, m, dtype_note(value, dtype))
+
+
+def check_forward(name, value, params, x):
+    """Check a student's forward-pass matrix ``name`` against eqs. (1)–(5).
+
+    ``name`` is one of ``"h1"`` (1), ``"h1_relu"`` (2), ``"h2"`` (3), ``"h2_relu"`` (4),
+    ``"y_pred"`` (5).
+    """
+    if name not in _FORWARD:
+        raise ValueError(f"name must be one of {', '.join(_FORWARD)}; got {name!r}")
+    dtype, x, _ = check_problem(params, x)
+    value = answer(name, value, TASKS[name].describe())
+    provenance.refuse(name, value, name, position=1, check="check_forward")
+    ctx = Context(params, x, None, name)
+    ctx.ref = getattr(ctx, name)
+    compare(name, value, ctx.ref, ctx, dtype)
+
+
+def check_loss(L, y_pred, y):
+    """Check a student's loss ``L`` against eq. (6), a sum of squares over all entries."""
+    y_pred, y = check_same_shape(y_pred, y)
+    task = TASKS["L"]
+    ref = _loss(np.asarray(y_pred, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    if L is None:
+        raise ExerciseError("L is None: nothing has been computed yet. Compute the loss L "
+                            "(eq. (6), one number) in the exercise cell above, run it, then run "
+                            "this check again.")
+    if isinstance(L, (bool, np.bool_)) or not isinstance(L, (int, float, np.integer, np.floating,
+                                                              np.ndarray)):
+        raise ExerciseError(f"L is a {type(L).__name__}, expected one number (eq. (6)).")
+    arr = np.asarray(L)
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise ExerciseError(f"L has dtype {arr.dtype}, expected one real number (eq. (6)).")
+    provenance.refuse("L", L, "L", position=0, check="check_loss")
+    m = MISTAKES["l-matrix"]
+    if arr.size != 1:
+        raise ExerciseError(f"L has shape {arr.shape}, expected one number (eq. (6), {task.what})."
+                            f"\n  Likely mistake: {m.text()}", m.key)
+    value = float(arr.reshape(()))
+    tol = 1e-4 if np.asarray(y_pred).dtype == np.float32 else 1e-8
+    if np.isfinite(value) and abs(value - ref) <= tol * max(abs(ref), abs(value)):
+        print("L matches eq. (6)")
+        return
+    ctx = _LossContext(np.asarray(y_pred, dtype=np.float64), np.asarray(y, dtype=np.float64), ref)
+    m = recognise(np.asarray(value), for_quantity("L"), ctx, tol)
+    raise ExerciseError(f"L does not match eq. (6) ({task.what}).\n  Yours {value:.6g}, expected "
+                        f"{ref:.6g}." + (f"\n  Likely mistake: {m.text()}" if m else ""),
+                        m.key if m else None)
+
+
+class _LossContext:
+    def __init__(self, y_pred, y, L):
+        self.y_pred, self.y, self.L = y_pred, y, L
+        self.n, self.d_out = y.shape if y.ndim == 2 else (y.size, 1)
+
+
+def check_gradient(name, value, params, x, y):
+    """Check a student's gradient ``d<name>`` against eqs. (81)–(86).
+
+    ``name`` is one of ``"w1" "b1" "w2" "b2" "w3" "b3"``. Biases: the true gradient of the 1×d
+    parameter, the column sum of the paper's n×d form (see :func:`check_seed_bias_form`).
+    """
+    if name not in GRADIENT:
+        raise ValueError(f"name must be one of {', '.join(GRADIENT)}; got {name!r}")
+    q = GRADIENT[name]
+    dtype, x, y = check_problem(params, x, y)
+    value = answer(q, value, TASKS[q].describe())
+    provenance.refuse(q, value, q, position=1, check="check_gradient")
+    ctx = Context(params, x, y, q)
+    ctx.ref = ctx.up(LEVEL[q], ctx.G)
+    compare(q, value, ctx.ref, ctx, dtype)
+
+
+def check_seed_bias_form(name, value, params, x, y):
+    """Check the paper's n×d bias-gradient matrix for ``name`` in ``"b1" "b2" "b3"``: dy (82),
+    dh2 (84), dh1 (86), the gradients of L with respect to the broadcast matrices 1·b."""
+    if name not in SEED_FORM:
+        raise ValueError(f"name must be one of {', '.join(SEED_FORM)}; got {name!r}")
+    q = SEED_FORM[name]
+    dtype, x, y = check_problem(params, x, y)
+    value = answer(q, value, TASKS[q].describe())
+    provenance.refuse(q, value, q, position=1, check="check_seed_bias_form")
+    ctx = Context(params, x, y, q)
+    ctx.ref = ctx.G
+    compare(q, value, ctx.ref, ctx, dtype,
+            ok=f"{q} matches eq. {TASKS[q].eq} (the paper's n×d form for {name})")

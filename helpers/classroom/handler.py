@@ -1,0 +1,205 @@
+"""Hints for errors raised in the student's own cell.
+
+Some typical mistakes never reach a check: with these sizes NumPy itself refuses them, in the
+exercise cell — a mask of the wrong layer (a broadcast error), ``A @ (…)`` where ∘ belongs or a
+missing transpose (a matmul core-dimension error), ``np.max`` for ``np.maximum`` (an axis or
+type error). :func:`install` (called when ``helpers.exercises`` is imported in IPython) registers
+an IPython custom exception handler that reads the failing statement, works out the shapes of
+its operands from the user's namespace (names, ``.T``, constant subscripts; nothing is called)
+and, if the error is one of these mistakes, shows the usual traceback followed by the
+catalogue's hint. Anything it does not recognise gets IPython's normal traceback.
+"""
+
+import ast
+import linecache
+
+import numpy as np
+
+from .catalogue import MISTAKES
+
+EXCEPTIONS = (ValueError, TypeError, IndexError, NameError)
+_LAYER_SHAPE = {"A": ("h2", "h2_relu"), "B": ("h1", "h1_relu")}   # a mask has its layer's shape
+_MASK_OF = {"dh2": "A", "db2": "A", "dw2": "A", "dh1": "B", "db1": "B", "dw1": "B"}
+_ACTIVATION = {"h2_relu": "w3", "h1_relu": "w2", "x": "w1"}
+_GRADIENT = {"w3": "dy", "w2": "dh2", "w1": "dh1"}
+_MAX = {"max", "amax"}
+
+
+def install(shell=None):
+    """Register the handler with the running IPython shell; False outside IPython."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:                        # pragma: no cover - IPython is a dependency
+            return False
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    shell.set_custom_exc(EXCEPTIONS, _handler)
+    return True
+
+
+def _handler(shell, etype, value, tb, tb_offset=None):
+    try:
+        mistake = recognise_error(value, tb, shell.user_ns)
+    except Exception:                              # never let the hint machinery get in the way
+        mistake = None
+    if mistake is None:
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return None
+    stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    stb = list(stb) + [hint_text(mistake)]
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def hint_text(mistake):
+    return (f"\nThis error comes from a typical mistake in this cell.\n"
+            f"Likely mistake: {mistake.text()}")
+
+
+def _user_frame(tb, ns):
+    """The innermost traceback entry that runs code of a notebook cell."""
+    found = None
+    while tb is not None:
+        if tb.tb_frame.f_globals is ns:
+            found = tb
+        tb = tb.tb_next
+    return found
+
+
+def recognise_error(value, tb, ns):
+    """The catalogue entry behind error ``value`` raised in a cell, or None."""
+    entry = _user_frame(tb, ns)
+    if entry is None:
+        return None
+    filename, lineno = entry.tb_frame.f_code.co_filename, entry.tb_lineno
+    source = "".join(linecache.getlines(filename))
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    stmt = min((s for s in ast.walk(tree) if isinstance(s, ast.stmt)
+                and s.lineno <= lineno <= (s.end_lineno or s.lineno)
+                and not isinstance(s, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With,
+                                       ast.Try))),
+               key=lambda s: (s.end_lineno or s.lineno) - s.lineno, default=None)
+    if stmt is None:
+        return None
+    local = {**ns, **entry.tb_frame.f_locals}
+    if isinstance(value, NameError):
+        return _undefined_mask(stmt, value)
+    if _calls_max(stmt, value):
+        return MISTAKES["f-np-max"]
+    for node in _post_order(stmt):
+        if isinstance(node, ast.BinOp):
+            key = _classify(node, local)
+            if key:
+                return MISTAKES[key]
+    return None
+
+
+def _undefined_mask(stmt, value):
+    """``B`` used in 04, where only ``A`` exists: the other layer's mask, by the target's name."""
+    name = getattr(value, "name", None)
+    targets = [t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)]
+    want = {_MASK_OF.get(t) for t in targets} - {None}
+    if name in ("A", "B") and want and name not in want:
+        return MISTAKES["g-mask-A-for-B" if name == "A" else "g-mask-B-for-A"]
+    return None
+
+
+def _calls_max(stmt, value):
+    for n in ast.walk(stmt):
+        if not isinstance(n, ast.Call):
+            continue
+        f = n.func
+        name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+        if name in _MAX and (isinstance(value, (TypeError, IndexError)) or "axis" in str(value)
+                             or (name == "max" and isinstance(f, ast.Name)
+                                 and "truth value" in str(value))):
+            return True
+    return False
+
+
+def _post_order(node):
+    for child in ast.iter_child_nodes(node):
+        yield from _post_order(child)
+    yield node
+
+
+def _name(node):
+    """'A', 'h2_relu', 'w3' (also for params["w3"]), with '.T' for a transpose; else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        inner = _name(node.value)
+        return inner + ".T" if inner and not inner.endswith(".T") else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and \
+            isinstance(node.slice.value, str):
+        return node.slice.value
+    return None
+
+
+def _shape(node, ns):
+    """The shape of a simple expression (names, .T, constant subscripts and arithmetic)."""
+    if isinstance(node, ast.Name):
+        v = ns.get(node.id)
+        return v.shape if isinstance(v, np.ndarray) else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return ()
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        s = _shape(node.value, ns)
+        return s[::-1] if s is not None else None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
+            isinstance(node.slice, ast.Constant):
+        container = ns.get(node.value.id)
+        try:
+            v = container[node.slice.value] if isinstance(container, dict) else None
+        except (KeyError, TypeError):
+            return None
+        return v.shape if isinstance(v, np.ndarray) else None
+    if isinstance(node, ast.BinOp):
+        a, b = _shape(node.left, ns), _shape(node.right, ns)
+        if a is None or b is None:
+            return None
+        if isinstance(node.op, ast.MatMult):
+            return (a[0], b[1]) if len(a) == 2 and len(b) == 2 and a[1] == b[0] else None
+        try:
+            return np.broadcast_shapes(a, b)
+        except ValueError:
+            return None
+    return None
+
+
+def _classify(node, ns):
+    """The catalogue key of a binary operation whose operands cannot combine, or None."""
+    a, b = _shape(node.left, ns), _shape(node.right, ns)
+    if a is None or b is None or len(a) != 2 or len(b) != 2:
+        return None
+    left, right = _name(node.left), _name(node.right)
+    if isinstance(node.op, ast.MatMult):
+        if a[1] == b[0]:
+            return None
+        if left in ("A", "B"):
+            return f"g-matmul-for-hadamard-{left}"
+        if left in _ACTIVATION and right in _GRADIENT.values():
+            return f"g-missing-transpose-{_ACTIVATION[left]}"
+        if right in _GRADIENT and left == _GRADIENT[right]:
+            return "d-w1-not-transposed" if right == "w1" else f"g-{right}-not-transposed"
+        return None
+    if isinstance(node.op, (ast.Mult, ast.Add, ast.Sub)):
+        try:
+            np.broadcast_shapes(a, b)
+            return None
+        except ValueError:
+            pass
+        for mask, other, key in (("A", "B", "g-mask-A-for-B"), ("B", "A", "g-mask-B-for-A")):
+            if mask not in (left, right):
+                continue
+            rest = b if left == mask else a
+            # the shape this mask should have: the other mask's, or its layer's
+            shapes = [getattr(ns.get(k), "shape", None) for k in (other, *_LAYER_SHAPE[other])]
+            if rest in shapes:
+                return key
+    return None

@@ -1,0 +1,125 @@
+"""No cascade and the reference by name (helpers.classroom.answers): ``use`` returns the
+student's value when it passes its check and otherwise the reference value with one printed
+line; ``reference`` gives any quantity by name; ``show_answer`` prints the formula on request."""
+
+import numpy as np
+import pytest
+from test_exercises import _net  # tests/ is on sys.path
+
+from helpers import backward, forward
+from helpers import exercises as ex
+from helpers.classroom.answers import NAMES
+from helpers.classroom.tasks import TASKS
+
+QUANTITIES = ["h1", "h1_relu", "h2", "h2_relu", "y_pred", "L", "dy", "dw3", "db3", "dh2", "dw2",
+              "db2", "dh1", "dw1", "db1"]
+
+
+@pytest.fixture(scope="module")
+def net():
+    return _net(4, 6, 3, 2, 5, seed=1)
+
+
+def _right(net, q):
+    params, x, y, cache, grads = net
+    if q == "L":
+        return float(np.sum((cache["y_pred"] - y) ** 2))
+    if q in cache:
+        return cache[q]
+    return grads[q[1:]]
+
+
+@pytest.mark.parametrize("q", QUANTITIES)
+def test_reference_is_the_right_value_and_a_fresh_copy(net, q):
+    params, x, y, cache, _ = net
+    ref = ex.reference(q, params, x, y)
+    assert np.allclose(ref, _right(net, q), rtol=1e-12, atol=1e-12)
+    if isinstance(ref, np.ndarray):
+        assert not np.shares_memory(ref, ex.reference(q, params, x, y))
+
+
+def test_reference_grads_cache_and_masks(net):
+    params, x, y, cache, grads = net
+    g = ex.reference("grads", params, x, y)
+    assert set(g) == set(grads) and all(np.allclose(g[k], grads[k]) for k in g)
+    c = ex.reference("cache", params, x, y)
+    assert np.array_equal(c["A"], cache["A"]) and np.allclose(c["dh1"], cache["dh1"])
+    assert np.array_equal(ex.reference("B", params, x), forward(params, x)[1]["B"])
+
+
+def test_reference_refuses_bad_names_and_missing_y(net):
+    params, x, y, _, _ = net
+    with pytest.raises(ValueError, match="name must be one of"):
+        ex.reference("dw4", params, x, y)
+    with pytest.raises(ValueError, match="needs y"):
+        ex.reference("dy", params, x)
+    with pytest.raises(ValueError, match="x has shape"):
+        ex.reference("h1", params, x[:, :2])
+
+
+@pytest.mark.parametrize("q", QUANTITIES)
+def test_use_passes_a_right_answer_through_silently(net, capsys, q):
+    params, x, y, _, _ = net
+    value = _right(net, q)
+    value = value.copy() if isinstance(value, np.ndarray) else value
+    assert ex.use(q, value, params, x, y) is value
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("q", QUANTITIES)
+def test_use_replaces_a_wrong_or_missing_answer_with_one_line(net, capsys, q):
+    params, x, y, _, _ = net
+    right = _right(net, q)
+    for wrong, why in ((None, "is not answered yet"), (np.asarray(right) * 3 + 1, "did not pass")):
+        got = ex.use(q, wrong, params, x, y)
+        assert np.allclose(got, right, rtol=1e-12, atol=1e-12)
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and why in out and f"eq. {TASKS[q].eq}" in out, out
+        assert "cells below use the reference value" in out
+
+
+def test_the_substituted_value_is_refused_by_its_own_check(net, capsys):
+    params, x, y, _, _ = net
+    dh2 = ex.use("dh2", None, params, x, y)
+    with pytest.raises(ex.ExerciseError, match="reference value") as info:
+        ex.check_seed_bias_form("b2", dh2, params, x, y)
+    assert info.value.mistake == "ref-used"
+    with pytest.raises(ex.ExerciseError, match="reference value"):
+        ex.check_gradient("w3", ex.reference("dw3", params, x, y)[:, :], params, x, y)
+
+
+def test_use_refuses_names_that_are_not_exercises(net):
+    params, x, y, _, _ = net
+    with pytest.raises(ValueError, match="not one"):
+        ex.use("A", None, params, x, y)
+    with pytest.raises(ValueError, match="needs y"):
+        ex.use("dy", None, params, x)
+
+
+@pytest.mark.parametrize("q", sorted(TASKS))
+def test_show_answer_prints_formula_and_code(capsys, q):
+    ex.show_answer(q)
+    out = capsys.readouterr().out
+    assert TASKS[q].formula in out and TASKS[q].code in out
+
+
+def test_show_answer_refuses_unknown_names():
+    with pytest.raises(ValueError, match="name must be one of"):
+        ex.show_answer("dw4")
+    assert "grads" in NAMES and backward is not None
+
+
+def test_use_step(net, capsys):
+    params, x, y, _, grads = net
+    lr = 0.05
+    right = {k: params[k] - lr * grads[k] for k in params}
+    assert ex.use_step(right, params, grads, lr) is right
+    assert capsys.readouterr().out == ""
+    for wrong, why in ((None, "is not answered yet"),
+                       ({k: params[k] + lr * grads[k] for k in params}, "did not pass")):
+        got = ex.use_step(wrong, params, grads, lr)
+        assert all(np.allclose(got[k], right[k]) for k in params)
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and why in out
+    with pytest.raises(ex.ExerciseError, match="reference value"):
+        ex.check_gd_step(ex.use_step(None, params, grads, lr), params, grads, lr)
