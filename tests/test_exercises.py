@@ -96,7 +96,7 @@ def test_numerical_and_gd_step_right(net, capsys):
     ex.check_gd_step(new, old, grads, 0.01)
     out = capsys.readouterr().out.splitlines()
     assert out == ["the numerical gradient of w2 matches the central difference "
-                   "(L(p + h) − L(p − h)) / 2h",
+                   "(L(p + ε) − L(p − ε)) / 2ε",
                    "the gradient-descent step matches p ← p − lr·∂L/∂p for all six parameters"]
 
 

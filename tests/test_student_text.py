@@ -162,6 +162,8 @@ KNOWN_LEAKS = {
     ("05_first_hidden_layer.ipynb", "nb05-36"), ("07_gradient_checking.ipynb", "d6998159"),
     ("07_gradient_checking.ipynb", "14e57e51"),
     ("06_why_matrix_form.ipynb", "ead7552d"),          # after 04, but (84) written as code
+    ("10_matrix_differentials.ipynb", "nb10-04"),       # added with notebook 10 (issue 10)
+    ("10_matrix_differentials.ipynb", "nb10-10"),
 }
 
 
