@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import PARAM_NAMES, check_dims, check_problem
 from .data import random_data, teacher_data
 from .gradcheck import EPS, kink_watching_loss, numerical_gradient, roundoff
-from .network import _backward, _forward, _loss, init_params
+from .network import _backward, init_params
 from .printing import fmt
 from .training import TrainingDiverged, _check_lr, train
 

@@ -7,8 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import (backward, check_gradients, loss, numerical_gradient, random_data, rel_error,
-                     teacher_data, train)
+from helpers import (
+    backward,
+    check_gradients,
+    loss,
+    numerical_gradient,
+    random_data,
+    rel_error,
+    teacher_data,
+    train,
+)
 from helpers.gradcheck import roundoff
 from helpers.network import PARAM_NAMES, forward, init_params
 
@@ -303,7 +311,7 @@ def test_rel_error_edges():
         rel_error(1.0, 1.0, floor=-1.0)
 
 
-# ---------------------------------------------------------------- issue 13: the floor follows round-off
+# ------------------------------------------------------- issue 13: the floor follows round-off
 
 def test_correct_gradients_pass_at_an_exact_fit():
     """Teacher data checked at the teacher's own parameters: L ≈ 0, every gradient is round-off.
