@@ -247,8 +247,12 @@ def check_cache(cache, params, x):
                              f"where the pre-activation is positive and 0 where it is negative")
 
 
-def _backward(params, x, y, c, grads=None):
-    """:func:`backward` (bias_form "sum") without input checks; writes into ``grads`` if given."""
+def _backward(params, x, y, c, grads=None, scale=2.0):
+    """:func:`backward` (bias_form "sum") without input checks; writes into ``grads`` if given.
+
+    ``scale`` is the 2 of (82). Every gradient is linear in dy, so ``scale = 2·lr`` gives
+    lr·∂L/∂p, the update itself, at no extra cost (:func:`helpers.training.train` does that).
+    """
     w2, w3 = params["w2"], params["w3"]
     n, dt = x.shape[0], w2.dtype
     d1, d2, d_out = w2.shape[0], w2.shape[1], w3.shape[1]
@@ -257,7 +261,7 @@ def _backward(params, x, y, c, grads=None):
     ones = np.ones((1, n), dtype=dt)                   # 1ᵀ: 1ᵀ·G sums the rows of G
 
     dy = np.subtract(c["y_pred"], y, out=c["dy"])
-    dy *= 2                                            # 2(y_pred − y): (82), n×d_out
+    dy *= scale                                        # 2(y_pred − y): (82), n×d_out
     np.matmul(c["h2_relu"].T, dy, out=g["w3"])         # (81)
     np.matmul(ones, dy, out=g["b3"])                   # 1ᵀ·(82)
 

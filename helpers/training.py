@@ -14,9 +14,6 @@ is all or nothing, for :func:`gd_step` as for every step of :func:`train`.
 """
 
 import math
-import signal
-import threading
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -96,9 +93,7 @@ def gd_step(params, grads, lr):
             if not np.isfinite(new[name]).all():
                 raise ValueError(f"the update overflows: params['{name}'] − lr·grads['{name}'] "
                                  f"is not finite with lr = {lr:g}; try a smaller lr")
-    with _interrupts_deferred():
-        for name, value in new.items():
-            params[name][...] = value
+    _write(params, new, [], None)
 
 
 def train(params, x, y, *, lr, steps, callback=None):
@@ -131,7 +126,10 @@ def train(params, x, y, *, lr, steps, callback=None):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
                         f"{type(callback).__name__}")
     _check_writable(params)
-    history, cache, grads, step = [], None, None, 0
+    history, cache, step = [], None, 0
+    # The loop's own buffers: lr·∂L/∂p (from _backward) and the new values p − lr·∂L/∂p, each
+    # one flat array cut into six views, so that one sum checks all new values at once.
+    grads, new_flat, new = _views(params), *_flat_views(params)
     try:
         # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -140,8 +138,8 @@ def train(params, x, y, *, lr, steps, callback=None):
                 value = _loss(y_pred, y)
                 if not math.isfinite(value):
                     raise TrainingDiverged(step, lr, [*history, value])
-                grads = _backward(params, x, y, cache, grads)
-                if not _update(params, grads, lr, history, value):
+                _backward(params, x, y, cache, grads, scale=2 * lr)   # lr·∂L/∂p, (81)–(86)
+                if not _update(params, grads, new_flat, new, history, value):
                     raise TrainingDiverged(step, lr, [*history, value],
                                            reason="the update would make the parameters NaN "
                                                   "or inf")
@@ -155,39 +153,55 @@ def train(params, x, y, *, lr, steps, callback=None):
     return history
 
 
-def _update(params, grads, lr, history, value):
-    """p ← p − lr·g for all six parameters and append ``value`` to ``history``, all or nothing.
+def _flat_views(params):
+    """One flat buffer of the parameters' dtype and size, and a dict of views of it shaped like
+    ``params``."""
+    sizes = [params[k].size for k in PARAM_NAMES]
+    flat = np.empty(sum(sizes), dtype=params["w1"].dtype)
+    views, start = {}, 0
+    for name, size in zip(PARAM_NAMES, sizes, strict=True):
+        views[name] = flat[start:start + size].reshape(params[name].shape)
+        start += size
+    return flat, views
 
-    The new values are computed in the gradient buffers (which are ours) and checked before any
-    parameter is written; returns False, changing nothing, if one is not finite.
+
+def _views(params):
+    return _flat_views(params)[1]
+
+
+def _update(params, step, new_flat, new, history, value):
+    """p ← p − step for all six parameters and append ``value`` to ``history``, all or nothing.
+
+    ``step`` holds lr·∂L/∂p. The new values are computed in ``new`` (views of ``new_flat``) and
+    checked before any parameter is written; returns False, changing nothing, if one is not
+    finite. (Writing p with a copy, not ``p -= step``, is also faster: p was just read by every
+    BLAS thread, and an in-place update would first read it back, then claim each cache line.)
     """
     for name in PARAM_NAMES:
-        g = grads[name]
-        g *= -lr
-        g += params[name]                               # g is now p − lr·∂L/∂p
-        if not math.isfinite(g.sum()):                  # a NaN or inf anywhere makes the sum one
-            return False
-    with _interrupts_deferred():
-        for name in PARAM_NAMES:
-            np.copyto(params[name], grads[name])
-        history.append(value)
+        np.subtract(params[name], step[name], out=new[name])
+    if not math.isfinite(new_flat.sum()):               # a NaN or inf anywhere makes the sum one
+        return False
+    _write(params, new, history, value)
     return True
 
 
-@contextmanager
-def _interrupts_deferred():
-    """Hold back Ctrl-C (SIGINT) until the block is done, so an update is never half made."""
-    if threading.current_thread() is not threading.main_thread():
-        yield                                           # signals only reach the main thread
-        return
-    received = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+def _write(params, new, history, value):
+    """Copy the new values into ``params`` and record ``value``: a whole step or, if Ctrl-C
+    (KeyboardInterrupt) lands between two copies, still the whole step, then the interrupt.
+
+    Copying is idempotent, so the handler simply copies all six again.
+    """
+    n = len(history)
     try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received and callable(previous):
-            previous(signal.SIGINT, received[0])
+        for name in PARAM_NAMES:
+            np.copyto(params[name], new[name])
+        history.append(value)
+    except BaseException:
+        for name in PARAM_NAMES:
+            np.copyto(params[name], new[name])
+        del history[n:]
+        history.append(value)
+        raise
 
 
 def _attach(err, history, step):
