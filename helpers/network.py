@@ -77,12 +77,8 @@ def init_params(d_in, d1, d2, d_out, *, rng=None, scale=None, dtype=np.float64):
 
 def relu(h, out=None):
     """Relu(h) = max(h, 0), elementwise: eqs. (2) and (4)."""
-    if out is None or np.may_share_memory(h, out):
-        return np.maximum(h, 0, out=out)
-    # The same numbers, faster: NumPy vectorises the maximum of two arrays, not of an array and
-    # a scalar, so compare h with an array of zeros, here out itself.
-    out.fill(0)
-    return np.maximum(h, out, out=out)
+    h = np.asarray(h)
+    return np.maximum(h, h.dtype.type(0), out=out)   # a 0 of h's own dtype keeps its type
 
 
 def mask_A(h2, out=None):

@@ -22,6 +22,10 @@ from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
 
+#: How train uses BLAS threads (reported by ``make bench``): no policy of its own. One thread was
+#: measured slower than the library's default (2 here) at every benchmark size, float32 and 64.
+THREAD_POLICY = "the BLAS library's default thread count at every size (no limit set by train)"
+
 
 class TrainingDiverged(ArithmeticError):
     """The loss or an update became NaN or inf. ``.history`` holds every loss up to that step
@@ -127,9 +131,9 @@ def train(params, x, y, *, lr, steps, callback=None):
                         f"{type(callback).__name__}")
     _check_writable(params)
     history, cache, step = [], None, 0
-    # The loop's own buffers: lr·∂L/∂p (from _backward) and the new values p − lr·∂L/∂p, each
-    # one flat array cut into six views, so that one sum checks all new values at once.
-    grads, new_flat, new = _views(params), *_flat_views(params)
+    # The loop's own buffer for lr·∂L/∂p: one flat array cut into six views shaped like params,
+    # so that one sum checks every new value at once (see _update).
+    update_flat, update = _flat_views(params)
     try:
         # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -138,8 +142,8 @@ def train(params, x, y, *, lr, steps, callback=None):
                 value = _loss(y_pred, y)
                 if not math.isfinite(value):
                     raise TrainingDiverged(step, lr, [*history, value])
-                _backward(params, x, y, cache, grads, scale=2 * lr)   # lr·∂L/∂p, (81)–(86)
-                if not _update(params, grads, new_flat, new, history, value):
+                _backward(params, x, y, cache, update, scale=2 * lr)  # lr·∂L/∂p (81)–(86)
+                if not _update(params, update, update_flat, history, value):
                     raise TrainingDiverged(step, lr, [*history, value],
                                            reason="the update would make the parameters NaN "
                                                   "or inf")
@@ -165,23 +169,20 @@ def _flat_views(params):
     return flat, views
 
 
-def _views(params):
-    return _flat_views(params)[1]
-
-
-def _update(params, step, new_flat, new, history, value):
+def _update(params, step, step_flat, history, value):
     """p ← p − step for all six parameters and append ``value`` to ``history``, all or nothing.
 
-    ``step`` holds lr·∂L/∂p. The new values are computed in ``new`` (views of ``new_flat``) and
-    checked before any parameter is written; returns False, changing nothing, if one is not
-    finite. (Writing p with a copy, not ``p -= step``, is also faster: p was just read by every
-    BLAS thread, and an in-place update would first read it back, then claim each cache line.)
+    ``step`` holds lr·∂L/∂p in views of ``step_flat``. The new values p − step are computed in
+    those same buffers and checked before any parameter is written; returns False, changing
+    nothing, if one is not finite. (Writing p with a copy, not ``p -= step``, is also faster: p
+    was just read by every BLAS thread, and an in-place update would read each cache line back
+    before claiming it.)
     """
     for name in PARAM_NAMES:
-        np.subtract(params[name], step[name], out=new[name])
-    if not math.isfinite(new_flat.sum()):               # a NaN or inf anywhere makes the sum one
+        np.subtract(params[name], step[name], out=step[name])
+    if not math.isfinite(step_flat.sum()):              # a NaN or inf anywhere makes the sum one
         return False
-    _write(params, new, history, value)
+    _write(params, step, history, value)
     return True
 
 
