@@ -207,8 +207,8 @@ def check_cache(cache, params, x):
     The forward pass (1)–(5) is run again, and every array backward reads must match it: shape,
     dtype, and values (``h1_relu``, ``h2_relu``, ``y_pred`` to within a few rounding errors). The
     masks B (64) and A (33) must be 1 where the pre-activation is positive and 0 where it is
-    negative; where it is exactly 0 (a kink) either value is accepted, so a backward with
-    ReLU'(0) = 0 can be checked too. ``params`` and ``x`` must be checked already.
+    negative; where it is 0 (a kink, or within rounding of it) either value is accepted, so a
+    backward with ReLU'(0) = 0 can be checked too. ``params`` and ``x`` must be checked already.
     """
     if not isinstance(cache, dict):
         raise TypeError(f"cache must be the dict returned by forward(params, x); got "
@@ -236,8 +236,8 @@ def check_cache(cache, params, x):
                 f"another x or other parameters, or the parameters changed since (an update in "
                 f"place?), or the cache was edited. Call forward(params, x) again, then backward")
     for k, h in (("B", fresh["h1"]), ("A", fresh["h2"])):
-        m = cache[k]
-        if np.any(m[h > 0] == 0) or np.any(m[h < 0] != 0):
+        m, tol = cache[k], 64 * np.finfo(h.dtype).eps * float(np.abs(h).max())
+        if np.any(m[h > tol] == 0) or np.any(m[h < -tol] != 0):
             raise ValueError(f"cache['{k}'] does not match the signs of "
                              f"{'h1' if k == 'B' else 'h2'} from forward(params, x): it must be 1 "
                              f"where the pre-activation is positive and 0 where it is negative")
