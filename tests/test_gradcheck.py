@@ -370,6 +370,14 @@ def test_roundoff_function_matches_the_report(problem):
         np.testing.assert_allclose(c.roundoff, est[name], rtol=1e-12)
     with pytest.raises(ValueError, match=r"names is empty"):
         check_gradients(params, x, y, names=[])
+    parts = roundoff(params, x, y, h=1e-4, split=True)
+    for name, (cancellation, propagation) in parts.items():
+        assert cancellation.shape == propagation.shape == params[name].shape
+        np.testing.assert_allclose(cancellation + propagation, est[name], rtol=1e-12)
+    # at an exact fit the cancellation term is all but gone, the propagation term is not
+    x_t, y_t, teacher = teacher_data(20, 3, 5, 4, 2, rng=1)
+    for cancellation, propagation in roundoff(teacher, x_t, y_t, split=True).values():
+        assert (propagation > 0).all() and (cancellation < propagation).all()
 
 
 def test_every_entry_on_a_kink_is_not_checked_not_ok():
