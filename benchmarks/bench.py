@@ -1,4 +1,4 @@
-"""How close is one gradient-descent step of ``helpers`` to the speed of the BLAS it calls?  ``make bench``
+"""How close is a gradient-descent step of ``helpers`` to the BLAS it calls?  ``make bench``
 
 One step of :func:`helpers.training.train` (forward (1)–(5), loss (6), backward (81)–(86), update)
 does 8 matrix products: 3 in the forward pass (x·w1, h1_relu·w2, h2_relu·w3) and 5 in the
@@ -13,6 +13,12 @@ after every step, and the first step of each ``train`` call (which allocates the
 following steps reuse) is left out. Step, floor and (if installed) the same network in PyTorch
 CPU autograd are measured in turns, repetition after repetition, and summarised by their median,
 since two BLAS threads on a shared machine make single timings erratic.
+
+Also timed: a *single call*, ``forward`` + ``loss`` + ``backward`` of the public API without
+reused buffers, as a notebook cell does it (``backward`` re-runs the forward pass to check its
+cache, so this is the cost of safety, not of training). ``train`` chooses its BLAS thread count by
+problem size (:data:`helpers.training.THREAD_POLICY`, stated in the report); the floor and the
+single call run with the library's default threads.
 
     python benchmarks/bench.py                 # all sizes, float64 and float32
     python benchmarks/bench.py --quick         # fewer repetitions (a smoke test)
@@ -36,8 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.network import init_params
-from helpers.training import train
+from helpers.network import backward, forward, init_params, loss
+from helpers.training import THREAD_POLICY, train
 
 SIZES = [(64, 1000, 100, 100, 10), (256, 1024, 512, 512, 10), (1024, 2048, 1024, 1024, 256)]
 DTYPES = ["float64", "float32"]
@@ -70,7 +76,7 @@ class Problem:
         self.y = rng.standard_normal((n, d_out)).astype(self.dtype)
         # L (6) is a sum over n·d_out terms: a step small enough to stay finite for any size.
         self.lr = 1e-4 / (n * d_out)
-        self.samples = {"step": [], "floor": [], "torch": []}
+        self.samples = {"step": [], "floor": [], "torch": [], "single": []}
         self.faults = []
         p, x, dt = self.params, self.x, self.dtype
         a = {k: np.ones(s, dtype=dt) for k, s in (("h1_relu", (n, d1)), ("h2_relu", (n, d2)),
@@ -96,6 +102,16 @@ class Problem:
         for (t0, f0), (t1, f1) in zip(marks[:-1], marks[1:], strict=True):
             self.samples["step"].append(t1 - t0)
             self.faults.append(f1 - f0)
+
+    def run_single(self, k):
+        """k public forward/loss/backward calls without reused buffers (what a notebook does)."""
+        p, x, y = self.params, self.x, self.y
+        for _ in range(k):
+            t0 = time.perf_counter()
+            y_pred, cache = forward(p, x)
+            loss(y_pred, y)
+            backward(p, x, y, cache)
+            self.samples["single"].append(time.perf_counter() - t0)
 
     def run_floor(self, k):
         matmul, args = np.matmul, self.floor_args
@@ -198,13 +214,19 @@ def measure(size, dtype, torch, quick):
     reps, k = plan(size, quick)
     prob.run_steps(1)                                 # warm up BLAS, the allocator, the caches
     prob.run_floor(1)
-    prob.samples["step"].clear(), prob.samples["floor"].clear(), prob.faults.clear()
+    prob.run_single(1)
+    for v in prob.samples.values():
+        v.clear()
+    prob.faults.clear()
     turns = []                                        # per repetition: step / floor, step / torch
     for _ in range(reps):
         prob.run_steps(k)
         prob.run_floor(k)
+        prob.run_single(max(2, k // 4))
         step_turn = statistics.median(prob.samples["step"][-k:])
-        turn = {"floor": step_turn / statistics.median(prob.samples["floor"][-k:])}
+        floor_turn = statistics.median(prob.samples["floor"][-k:])
+        turn = {"floor": step_turn / floor_turn,
+                "single": statistics.median(prob.samples["single"][-max(2, k // 4):]) / floor_turn}
         if tprob is not None:
             tprob.run(k)
             turn["torch"] = step_turn / statistics.median(prob.samples["torch"][-k:])
@@ -216,6 +238,8 @@ def measure(size, dtype, torch, quick):
            "step_s": step, "floor_s": floor,
            "step_gflops": f / step["median"] / 1e9, "floor_gflops": f / floor["median"] / 1e9,
            "ratio_to_floor": summary([t["floor"] for t in turns]),
+           "single_call_s": summary(prob.samples["single"]),
+           "single_call_ratio_to_floor": summary([t["single"] for t in turns]),
            "page_faults_per_step": summary(prob.faults)}
     if tprob is not None:
         row["torch_s"] = summary(prob.samples["torch"])
@@ -230,8 +254,8 @@ def ratio(s):
 def markdown(rows, has_torch):
     head = ("| n, d_in, d1, d2, d_out | dtype | step ms (min / median / max) | GFLOP/s "
             "| floor ms (median) | step / floor (min / median / max) "
-            "| page faults / step (median, max) |")
-    sep = "| --- | --- | --- | --- | --- | --- | --- |"
+            "| page faults / step (median, max) | single call ms (median) | single / floor |")
+    sep = "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     if has_torch:
         head += " torch ms (median) | step / torch (min / median / max) |"
         sep += " --- | --- |"
@@ -242,7 +266,9 @@ def markdown(rows, has_torch):
                 f"| {s['min'] * 1e3:.3g} / {s['median'] * 1e3:.3g} / {s['max'] * 1e3:.3g} "
                 f"| {r['step_gflops']:.3g} | {fl['median'] * 1e3:.3g} "
                 f"| {ratio(r['ratio_to_floor'])} | {r['page_faults_per_step']['median']:.0f}, "
-                f"{r['page_faults_per_step']['max']:.0f} |")
+                f"{r['page_faults_per_step']['max']:.0f} "
+                f"| {r['single_call_s']['median'] * 1e3:.3g} "
+                f"| {r['single_call_ratio_to_floor']['median']:.2f} |")
         if has_torch:
             line += f" {r['torch_s']['median'] * 1e3:.3g} | {ratio(r['ratio_to_torch'])} |"
         lines.append(line)
@@ -274,7 +300,11 @@ def main(argv=None):
         if torch is not None:
             torch.set_num_threads(args.threads)
     started = time.perf_counter()
+    policy = (f"--threads {args.threads}: every product on {args.threads} BLAS thread(s)"
+              if args.threads is not None else THREAD_POLICY)
+    print(f"thread policy: {policy}", flush=True)
     info = {"machine": machine(), "blas": blas_info(), "threads_option": args.threads,
+            "thread_policy": policy,
             "torch": None if torch is None else {"version": torch.__version__,
                                                  "threads": torch.get_num_threads()}}
     sizes = [SIZES[i] for i in args.sizes] if args.sizes else SIZES
@@ -284,7 +314,10 @@ def main(argv=None):
             rows.append(measure(size, dtype, torch, args.quick))
             r = rows[-1]
             print(f"{size} {dtype}: step {r['step_s']['median'] * 1e3:.3g} ms, "
-                  f"{r['ratio_to_floor']['median']:.3f} × floor", flush=True)
+                  f"{r['ratio_to_floor']['median']:.3f} × floor "
+                  f"({r['ratio_to_floor']['min']:.3f}–{r['ratio_to_floor']['max']:.3f}); "
+                  f"single forward/backward call {r['single_call_s']['median'] * 1e3:.3g} ms",
+                  flush=True)
     info["imports_s"] = import_times(3 if args.quick else 5)
     info["results"] = rows
     info["bench_wall_s"] = time.perf_counter() - started
@@ -297,6 +330,7 @@ def main(argv=None):
           + ", ".join(f"{k} {v['median']:.3f}" for k, v in imp.items()))
     blas = "; ".join(f"{b.get('internal_api')} {b.get('version')} {b.get('num_threads')} threads"
                      for b in info["blas"])
+    print(f"Thread policy of train: {policy}")
     print(f"BLAS: {blas}. CPU: {info['machine']['cpu']} × {info['machine']['cpu_count']}. "
           f"Total {info['bench_wall_s']:.0f} s; results in {args.output}")
 

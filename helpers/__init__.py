@@ -1,8 +1,8 @@
 """helpers: the small package the notebooks share.
 
-``helpers.network``   the seed's network, eqs. (1)–(6) forward, (81)–(86) backward
+``helpers.network``   the paper's network, eqs. (1)–(6) forward, (81)–(86) backward
 ``helpers.gradcheck`` central finite differences, relative errors, kink detection
-``helpers.data``      seeded data: the seed's random x, y and a teacher-network set
+``helpers.data``      seeded data: the paper's random x, y and a teacher-network set
 ``helpers.training``  gradient descent, ``train`` and ``TrainingDiverged``
 ``helpers.plotting``  loss curves, gradient-check summaries, masks (imports matplotlib)
 ``helpers.widgets``   the interactive explorer (imports ipywidgets when used)

@@ -33,6 +33,40 @@ def check_number(value, name, *, positive=False):
         raise ValueError(f"{name} must be a non-negative finite number; got {value!r}")
 
 
+def as_real_array(a, name):
+    """``np.asarray(a)``, refusing what would be silently wrong: ``None``, a masked array (the mask
+    would be ignored), an ``np.matrix``, a ragged list, and anything but real numbers."""
+    if a is None:
+        raise TypeError(f"{name} is None; expected a matrix of numbers")
+    check_plain(a, name)
+    try:
+        arr = np.asarray(a)
+    except ValueError as err:
+        raise ValueError(f"{name} is not a rectangular matrix: its rows have different lengths "
+                         f"(or it mixes numbers and sequences); every row needs the same number "
+                         f"of entries ({err})") from None
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    return arr
+
+
+def make_rng(rng):
+    """A ``numpy.random.Generator`` from ``rng``: ``None`` (seed 0), a non-negative integer seed
+    (a 0-d integer array too), or a Generator (used as is). Bools are refused."""
+    if rng is None:
+        return np.random.default_rng(0)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, np.ndarray) and rng.ndim == 0 and rng.dtype.kind in "iu":
+        rng = rng.item()
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be a non-negative integer seed, a numpy.random.Generator or "
+                        f"None; got {rng!r} ({type(rng).__name__})")
+    if rng < 0:
+        raise ValueError(f"rng must be a non-negative integer seed; got {rng!r}")
+    return np.random.default_rng(int(rng))
+
+
 def check_problem(params, x, y=None):
     """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together.
 
@@ -77,7 +111,7 @@ def check_params(params):
             raise TypeError(f"params['{name}'] has dtype {p.dtype}; parameters must be float32 or "
                             f"float64 (convert with .astype(np.float64))")
         if p.ndim != 2:
-            hint = (f"; the seed's biases are 1×d row matrices (eq. 1): use "
+            hint = (f"; the paper's biases are 1×d row matrices (eq. 1): use "
                     f"params['{name}'].reshape(1, -1)" if name[0] == "b" and p.ndim == 1 else "")
             raise ValueError(f"params['{name}'] must be 2-D; got shape {p.shape}{hint}")
     dtypes = {params[k].dtype for k in PARAM_NAMES}
@@ -134,14 +168,16 @@ def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
     precision is refused rather than silently converted, because float32 and float64 give
     different numbers.
     """
-    arr = np.asarray(a)
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    arr = as_real_array(a, name)
     if isinstance(a, np.ndarray) and arr.dtype.kind == "f" and arr.dtype != dtype:
         raise TypeError(f"{name} has dtype {arr.dtype} but the parameters are {dtype}; "
                         f"convert one of them, e.g. {name}.astype(np.{dtype})")
     if arr.ndim != 2:
-        hint = f"; for a single sample use {name}.reshape(1, -1)" if arr.ndim == 1 else ""
+        hint = ""
+        if arr.ndim == 1:
+            hint = (f"; for n samples of one {'feature' if name == 'x' else 'output'} use "
+                    f"{name}.reshape(-1, 1)" if columns == 1
+                    else f"; for a single sample use {name}.reshape(1, -1)")
         raise ValueError(f"{name} must be a 2-D matrix (n × {column_name}); got shape "
                          f"{arr.shape}{hint}")
     if arr.shape[0] == 0:
@@ -162,10 +198,9 @@ def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
 
 def check_same_shape(y_pred, y):
     """Return ``(y_pred, y)`` as arrays of one shape: eq. (6) allows no broadcasting."""
-    y_pred, y = np.asarray(y_pred), np.asarray(y)
-    for name, arr in (("y_pred", y_pred), ("y", y)):
-        if arr.dtype == bool or arr.dtype.kind not in "iuf":
-            raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    y_pred, y = as_real_array(y_pred, "y_pred"), as_real_array(y, "y")
+    # integers are squared in (6): as integers they would overflow silently (uint8: 16² = 0)
+    y_pred, y = (a.astype(np.float64) if a.dtype.kind in "iu" else a for a in (y_pred, y))
     if y_pred.shape != y.shape:
         raise ValueError(f"y_pred has shape {y_pred.shape} but y has shape {y.shape}; "
                          f"eq. (6) compares them element by element, so they must match")

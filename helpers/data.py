@@ -1,4 +1,4 @@
-"""Seeded data sets: the seed's random x, y and a learnable "teacher network" set.
+"""Seeded data sets: the paper's random x, y and a learnable "teacher network" set.
 
 Everything is generated from ``numpy.random.default_rng(seed)``: the same seed gives the same
 numbers on every machine, and nothing is downloaded.
@@ -6,7 +6,7 @@ numbers on every machine, and nothing is downloaded.
 
 import numpy as np
 
-from ._checks import check_dims
+from ._checks import check_dims, make_rng
 from .network import _forward, init_params
 
 __all__ = ["random_data", "teacher_data"]
@@ -20,14 +20,15 @@ def _dtype(dtype):
 
 
 def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):
-    """The seed's data: x (n×d_in) and y (n×d_out), independent standard normal entries.
+    """The paper's data: x (n×d_in) and y (n×d_out), independent standard normal entries.
 
     Since y does not depend on x, a network can only memorise it (it can when it has more
-    parameters than n·d_out numbers to fit). ``rng``: seed or Generator; ``None`` means seed 0.
+    parameters than n·d_out numbers to fit). ``rng``: a non-negative integer seed or a Generator;
+    ``None`` means seed 0; bools are refused.
     """
     check_dims(n=n, d_in=d_in, d_out=d_out)
     dtype = _dtype(dtype)
-    rng = np.random.default_rng(0 if rng is None else rng)
+    rng = make_rng(rng)
     x = rng.standard_normal((n, d_in)).astype(dtype)
     y = rng.standard_normal((n, d_out)).astype(dtype)
     return x, y
@@ -46,7 +47,7 @@ def teacher_data(n, d_in, d1, d2, d_out, *, noise=0.0, rng=None, dtype=np.float6
         raise TypeError(f"noise must be a number; got {type(noise).__name__}")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a non-negative number; got {noise!r}")
-    rng = np.random.default_rng(0 if rng is None else rng)
+    rng = make_rng(rng)
     teacher = init_params(d_in, d1, d2, d_out, rng=rng, dtype=dtype)
     for k in ("b1", "b2", "b3"):
         teacher[k] = (0.1 * rng.standard_normal(teacher[k].shape)).astype(dtype)

@@ -299,10 +299,11 @@ def kink_watching_loss(params, x, y):
     return base, f, crossed
 
 
-def roundoff(params, x, y, *, h=1e-5, cache=None):
+def roundoff(params, x, y, *, h=1e-5, cache=None, split=False):
     """What round-off alone can make |analytic − numerical| (float64 eps), entry by entry.
 
-    Returns ``{name: array of params[name]'s shape}``, the sum of two terms (module docstring):
+    Returns ``{name: array of params[name]'s shape}``, the sum of two terms (module docstring), or
+    with ``split=True`` ``{name: (cancellation, propagation)}``, the two terms apart:
 
     (a) cancellation, ``eps·(3L + 2·Σ(|r| + eps·V)·V) / h``, r = y_pred − y: the two losses
         L(p ± h) differ in their rounding by about eps·L from the sum (6), 2·eps·L from the
@@ -346,7 +347,9 @@ def roundoff(params, x, y, *, h=1e-5, cache=None):
             cancellation = EPS * (3.0 * L + 2.0 * s) / h
             propagation = EPS * _abs_backward(f64, x, h1_relu, h2_relu, A, B, 2.0 * r + 4.0 * v,
                                               name)
-            result[name] = ROUNDOFF_SAFETY * (cancellation + propagation)
+            cancellation = np.broadcast_to(cancellation, propagation.shape)
+            result[name] = (ROUNDOFF_SAFETY * cancellation, ROUNDOFF_SAFETY * propagation) \
+                if split else ROUNDOFF_SAFETY * (cancellation + propagation)
     return result
 
 

@@ -40,7 +40,7 @@ def _round_decade_ticks(ax, values):
 
 def loss_curve(history, *, ax=None, label=None, title="Training loss, eq. (6)"):
     """Plot a loss history (one value per step) on a log y axis."""
-    history = np.asarray(history, dtype=float)
+    history = _real(history, "history")
     if history.ndim != 1 or history.size == 0:
         raise ValueError(f"history must be a non-empty 1-D sequence of losses; got shape "
                          f"{history.shape}")
@@ -62,7 +62,8 @@ def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative er
     """Bar chart of each parameter's max relative error (log scale) against its tolerance.
 
     ``report`` is a :class:`helpers.gradcheck.GradCheckReport`. Bars that pass are green, failures
-    red; parameters with kink crossings say how many under their name.
+    red; parameters with kink crossings say how many under their name, and a parameter whose
+    every entry is a kink (nothing compared) is a gray stub labelled "not checked".
     """
     checks = list(report.checks.values())
     if not checks:
@@ -71,8 +72,10 @@ def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative er
     tiny = 1e-18            # an exact 0 has no place on a log axis: draw it at the bottom
     # A NaN error (a NaN gradient) fails: draw it as a full-height bar.
     values = [1.0 if np.isnan(c.max_error) else max(c.max_error, tiny) for c in checks]
-    colors = ["tab:green" if c.passed else "tab:red" for c in checks]
-    labels = [c.name + (f"\n{c.n_kinks} kink(s)" if c.n_kinks else "") for c in checks]
+    colors = ["tab:green" if c.passed else "tab:gray" if not _checked(c) else "tab:red"
+              for c in checks]
+    labels = [c.name + ("\nnot checked" if not _checked(c) else
+                        f"\n{c.n_kinks} kink(s)" if c.n_kinks else "") for c in checks]
     ax.bar(labels, values, color=colors)
     for rtol in sorted({c.rtol for c in checks}):
         ax.axhline(rtol, color="k", linestyle="--", linewidth=1)
@@ -86,7 +89,7 @@ def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative er
 
 def heatmap(matrix, *, ax=None, title=None, cmap="RdBu_r", symmetric=True, colorbar=True):
     """Show a matrix as a heatmap, rows down and columns across, like the equations' indices."""
-    m = np.asarray(matrix, dtype=float)
+    m = _real(matrix, "matrix")
     if m.ndim != 2 or m.size == 0:
         raise ValueError(f"heatmap needs a non-empty 2-D matrix; got shape {m.shape}")
     ax = ax if ax is not None else new_axes()
@@ -104,6 +107,20 @@ def heatmap(matrix, *, ax=None, title=None, cmap="RdBu_r", symmetric=True, color
     ax.set_xlabel("column")
     ax.set_ylabel("row (sample)")
     return ax
+
+
+def _checked(c):
+    return getattr(c, "checked", True)
+
+
+def _real(values, name):
+    """As a float array; complex input is refused (its imaginary part would be dropped)."""
+    if isinstance(values, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array; pass plain data, e.g. {name}.filled(np.nan)")
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    return arr.astype(float)
 
 
 def masks(A, B, *, axes=None):

@@ -14,6 +14,8 @@ __all__ = ["fmt", "show"]
 def fmt(value, digits=4):
     """A number as a string with ``digits`` significant digits (``-0`` printed as ``0``)."""
     _check_digits(digits)
+    if np.iscomplexobj(value):
+        raise TypeError(f"fmt prints real numbers; got a complex {value!r}")
     v = float(value)
     if v == 0:
         v = 0.0
@@ -35,7 +37,11 @@ def show(name, matrix, digits=4):
     Booleans (masks A, B) print as 0 and 1.
     """
     _check_digits(digits)
+    if isinstance(matrix, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array; print plain data, e.g. .filled(np.nan)")
     m = np.asarray(matrix)
+    if m.dtype.kind not in "biuf":
+        raise TypeError(f"show prints real numbers; {name} has dtype {m.dtype}")
     if m.dtype == bool:
         body = np.array2string(m.astype(int), separator=" ")
     else:

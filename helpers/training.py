@@ -1,23 +1,36 @@
-"""Gradient descent on the seed's loss (6) with the gradients (81)–(86).
+"""Gradient descent on the paper's loss (6) with the gradients (81)–(86).
 
 :func:`train` updates ``params`` **in place** and returns the loss history (one float per step,
-the loss *before* that step's update). If the loss stops being finite, it raises
-:class:`TrainingDiverged` with the history so far, so nothing computed is lost.
+the loss *before* that step's update). Whatever ends a run early, nothing computed is lost and
+the parameters are never left half-updated:
+
+* the loss or the update stops being finite: :class:`TrainingDiverged`, with ``.history``; the
+  update that would have written NaN or inf into the parameters is not made;
+* anything else (an exception in the callback, ``KeyboardInterrupt``, ...): that same exception,
+  with ``.history`` (the losses of the steps whose update was made) and ``.step`` attached.
+
+Either way the parameters are those after the last completed update (a step boundary): an update
+is all or nothing, for :func:`gd_step` as for every step of :func:`train`.
 """
 
 import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_params, check_problem
+from ._checks import PARAM_NAMES, check_params, check_plain, check_problem
 from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
 
+#: How train uses BLAS threads (reported by ``make bench``): no policy of its own. One thread was
+#: measured slower than the library's default (2 here) at every benchmark size, float32 and 64.
+THREAD_POLICY = "the BLAS library's default thread count at every size (no limit set by train)"
+
 
 class TrainingDiverged(ArithmeticError):
-    """The loss became NaN or inf. ``.history`` holds every loss up to that step, ``.step`` the
-    step, ``.lr`` the learning rate."""
+    """The loss or an update became NaN or inf. ``.history`` holds every loss up to that step
+    (the last one is that step's loss; its update was not made), ``.step`` the step, ``.lr`` the
+    learning rate."""
 
     def __init__(self, step, lr, history, *, reason=None):
         self.step, self.lr, self.history = step, lr, history
@@ -36,11 +49,21 @@ def _check_lr(lr):
         raise ValueError(f"lr must be a positive finite number; got {lr!r}")
 
 
+def _check_writable(params):
+    """Every parameter must be writable: checked before anything changes."""
+    for name in PARAM_NAMES:
+        if not params[name].flags.writeable:
+            raise ValueError(f"params['{name}'] is read-only, so it cannot be updated in place; "
+                             f"pass a writable copy, e.g. params['{name}'].copy()")
+
+
 def gd_step(params, grads, lr):
     """One gradient-descent update, in place: p ← p − lr·∂L/∂p for every parameter.
 
-    ``grads`` is left unchanged. Shapes must match those of ``params``. Everything is checked
-    before anything is updated, so a bad ``grads`` leaves ``params`` as they were.
+    ``grads`` is left unchanged. All or nothing: everything is checked before any parameter
+    changes (the keys, shapes and real dtype of ``grads``, finite gradients, every parameter
+    writable), and the new values are computed first: if one of them would be NaN or inf (an
+    overflow), ``ValueError`` is raised and ``params`` keep their values.
     """
     check_params(params)
     _check_lr(lr)
@@ -51,19 +74,30 @@ def gd_step(params, grads, lr):
     for name in PARAM_NAMES:
         if name not in grads:
             raise ValueError(f"grads has no '{name}'; it needs every key of params")
+        check_plain(grads[name], f"grads['{name}']")
         g = np.asarray(grads[name])
         if g.dtype == bool or g.dtype.kind not in "iuf":
             raise TypeError(f"grads['{name}'] must hold real numbers; got dtype {g.dtype}")
         if g.shape != params[name].shape:
-            hint = (" (the seed's n×d form (82), (84), (86)? The bias gradient is its column "
+            hint = (" (the paper's n×d form (82), (84), (86)? The bias gradient is its column "
                     "sum, backward's default bias_form='sum')"
                     if name[0] == "b" and g.ndim == 2 and g.shape[1:] == params[name].shape[1:]
                     else "")
             raise ValueError(f"grads['{name}'] has shape {g.shape}, expected {params[name].shape} "
                              f"(the shape of params['{name}']){hint}")
+        if not np.isfinite(g).all():
+            raise ValueError(f"grads['{name}'] contains NaN or inf; the update would make "
+                             f"params['{name}'] NaN or inf (did the loss diverge?)")
         checked[name] = g
-    for name, g in checked.items():
-        params[name] -= lr * g
+    _check_writable(params)
+    new = {}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, g in checked.items():
+            new[name] = (params[name] - lr * g).astype(params[name].dtype)
+            if not np.isfinite(new[name]).all():
+                raise ValueError(f"the update overflows: params['{name}'] − lr·grads['{name}'] "
+                                 f"is not finite with lr = {lr:g}; try a smaller lr")
+    _write(params, new, [], None)
 
 
 def train(params, x, y, *, lr, steps, callback=None):
@@ -71,15 +105,20 @@ def train(params, x, y, *, lr, steps, callback=None):
 
     Each step: forward (1)–(5), loss (6), backward (81)–(86), then p ← p − lr·∂L/∂p.
     Returns the list of the ``steps`` losses, each measured before its step's update.
-    ``callback(step, loss)``, if given, is called after every step (e.g. to draw a live curve).
+    ``callback(step, loss)``, if given, is called after every step's update (e.g. to draw a live
+    curve).
 
     The loop allocates no arrays per step: forward and backward write into the same buffers
-    every time (see :func:`helpers.network.forward`), and the update scales the gradient
-    buffers in place.
+    every time (see :func:`helpers.network.forward`), and the update is computed in the gradient
+    buffers.
 
-    Raises :class:`TrainingDiverged` (an ``ArithmeticError``) if the loss becomes NaN or inf, or
-    the last update makes a parameter NaN or inf; the parameters are then left at their last
-    values.
+    Early stops (see the module docstring): :class:`TrainingDiverged` (an ``ArithmeticError``)
+    if the loss becomes NaN or inf or an update would make a parameter NaN or inf (that update
+    is not made); any other exception (from ``callback``, ``KeyboardInterrupt``, ...) propagates
+    with ``.history`` and ``.step`` attached. In every case ``params`` hold the values after the
+    last completed update, and ``.history`` the losses of the completed steps (plus, for
+    :class:`TrainingDiverged`, the loss of the step that diverged). A read-only parameter is
+    refused before the first step.
     """
     _, x, y = check_problem(params, x, y)
     _check_lr(lr)
@@ -90,24 +129,88 @@ def train(params, x, y, *, lr, steps, callback=None):
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
                         f"{type(callback).__name__}")
-    history, cache, grads = [], None, None
-    # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(steps):
-            y_pred, cache = _forward(params, x, cache)
-            value = _loss(y_pred, y)
-            history.append(value)
-            if not math.isfinite(value):
-                raise TrainingDiverged(step, lr, history)
-            grads = _backward(params, x, y, cache, grads)
-            for name in PARAM_NAMES:
-                g = grads[name]
-                g *= lr                      # the buffer is ours: scale it in place, no temporary
-                params[name] -= g
-            if callback is not None:
-                callback(step, value)
-        if steps and not all(np.isfinite(params[k]).all() for k in PARAM_NAMES):
-            # The last update overflowed although every loss so far was finite.
-            raise TrainingDiverged(steps - 1, lr, history,
-                                   reason="the update made the parameters NaN or inf")
+    _check_writable(params)
+    history, cache, step = [], None, 0
+    # The loop's own buffer for lr·∂L/∂p: one flat array cut into six views shaped like params,
+    # so that one sum checks every new value at once (see _update).
+    update_flat, update = _flat_views(params)
+    try:
+        # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for step in range(steps):
+                y_pred, cache = _forward(params, x, cache)
+                value = _loss(y_pred, y)
+                if not math.isfinite(value):
+                    raise TrainingDiverged(step, lr, [*history, value])
+                _backward(params, x, y, cache, update, scale=2 * lr)  # lr·∂L/∂p (81)–(86)
+                if not _update(params, update, update_flat, history, value):
+                    raise TrainingDiverged(step, lr, [*history, value],
+                                           reason="the update would make the parameters NaN "
+                                                  "or inf")
+                if callback is not None:
+                    callback(step, value)
+    except TrainingDiverged:
+        raise
+    except BaseException as err:
+        _attach(err, history, step)
+        raise
     return history
+
+
+def _flat_views(params):
+    """One flat buffer of the parameters' dtype and size, and a dict of views of it shaped like
+    ``params``."""
+    sizes = [params[k].size for k in PARAM_NAMES]
+    flat = np.empty(sum(sizes), dtype=params["w1"].dtype)
+    views, start = {}, 0
+    for name, size in zip(PARAM_NAMES, sizes, strict=True):
+        views[name] = flat[start:start + size].reshape(params[name].shape)
+        start += size
+    return flat, views
+
+
+def _update(params, step, step_flat, history, value):
+    """p ← p − step for all six parameters and append ``value`` to ``history``, all or nothing.
+
+    ``step`` holds lr·∂L/∂p in views of ``step_flat``. The new values p − step are computed in
+    those same buffers and checked before any parameter is written; returns False, changing
+    nothing, if one is not finite. (Writing p with a copy, not ``p -= step``, is also faster: p
+    was just read by every BLAS thread, and an in-place update would read each cache line back
+    before claiming it.)
+    """
+    for name in PARAM_NAMES:
+        np.subtract(params[name], step[name], out=step[name])
+    if not math.isfinite(step_flat.sum()):              # a NaN or inf anywhere makes the sum one
+        return False
+    _write(params, step, history, value)
+    return True
+
+
+def _write(params, new, history, value):
+    """Copy the new values into ``params`` and record ``value``: a whole step or, if Ctrl-C
+    (KeyboardInterrupt) lands between two copies, still the whole step, then the interrupt.
+
+    Copying is idempotent, so the handler simply copies all six again.
+    """
+    n = len(history)
+    try:
+        for name in PARAM_NAMES:
+            np.copyto(params[name], new[name])
+        history.append(value)
+    except BaseException:
+        for name in PARAM_NAMES:
+            np.copyto(params[name], new[name])
+        del history[n:]
+        history.append(value)
+        raise
+
+
+def _attach(err, history, step):
+    """Give the exception that ends a run the losses so far, and say so in its notes."""
+    try:
+        err.history, err.step = history, step
+    except AttributeError:                               # an exception type without a __dict__
+        return
+    if hasattr(err, "add_note"):
+        err.add_note(f"helpers.train stopped at step {step}: params hold the values after "
+                     f"{len(history)} completed updates; the losses so far are on .history")

@@ -66,3 +66,14 @@ def test_teacher_data_noise_and_determinism():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ---------------------------------------------------------------- issue 13: rng like the explorer
+
+@pytest.mark.parametrize("call", [lambda rng: random_data(3, 2, 1, rng=rng),
+                                  lambda rng: teacher_data(3, 2, 2, 2, 1, rng=rng)])
+def test_rng_bool_refused_and_zero_d_array_accepted(call):
+    with pytest.raises(TypeError, match=r"rng must be a non-negative integer seed.*got True"):
+        call(True)
+    assert np.array_equal(call(np.array(3))[0], call(3)[0])
+    assert np.array_equal(call(np.int64(3))[0], call(3)[0])

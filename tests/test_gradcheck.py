@@ -7,8 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import (backward, check_gradients, loss, numerical_gradient, random_data, rel_error,
-                     teacher_data, train)
+from helpers import (
+    backward,
+    check_gradients,
+    loss,
+    numerical_gradient,
+    random_data,
+    rel_error,
+    teacher_data,
+    train,
+)
 from helpers.gradcheck import roundoff
 from helpers.network import PARAM_NAMES, forward, init_params
 
@@ -303,7 +311,7 @@ def test_rel_error_edges():
         rel_error(1.0, 1.0, floor=-1.0)
 
 
-# ---------------------------------------------------------------- issue 13: the floor follows round-off
+# ------------------------------------------------------- issue 13: the floor follows round-off
 
 def test_correct_gradients_pass_at_an_exact_fit():
     """Teacher data checked at the teacher's own parameters: L ≈ 0, every gradient is round-off.
@@ -362,6 +370,14 @@ def test_roundoff_function_matches_the_report(problem):
         np.testing.assert_allclose(c.roundoff, est[name], rtol=1e-12)
     with pytest.raises(ValueError, match=r"names is empty"):
         check_gradients(params, x, y, names=[])
+    parts = roundoff(params, x, y, h=1e-4, split=True)
+    for name, (cancellation, propagation) in parts.items():
+        assert cancellation.shape == propagation.shape == params[name].shape
+        np.testing.assert_allclose(cancellation + propagation, est[name], rtol=1e-12)
+    # at an exact fit the cancellation term is all but gone, the propagation term is not
+    x_t, y_t, teacher = teacher_data(20, 3, 5, 4, 2, rng=1)
+    for cancellation, propagation in roundoff(teacher, x_t, y_t, split=True).values():
+        assert (propagation > 0).all() and (cancellation < propagation).all()
 
 
 def test_every_entry_on_a_kink_is_not_checked_not_ok():

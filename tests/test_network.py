@@ -1,6 +1,8 @@
 """helpers.network: shapes, dtypes, eqs. (1)–(6) and (81)–(86) against a plain re-derivation,
 the seed's bias form, buffer reuse, and a clear error for every kind of bad input."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -192,7 +194,8 @@ def test_forward_cache_reuse_same_numbers(make_problem, problem):
     y_fresh, fresh = forward(params2, x)
     assert cache2 is cache
     assert all(id(cache[k]) == buffers[k] for k in buffers), "buffers are overwritten, not new"
-    assert y_reused is cache["y_pred"]
+    assert y_reused is not cache["y_pred"], "forward returns a copy: editing it is safe"
+    np.testing.assert_array_equal(y_reused, cache["y_pred"])
     for k in CACHE_KEYS:
         np.testing.assert_array_equal(cache[k], fresh[k], err_msg=k)
     np.testing.assert_array_equal(y_reused, y_fresh)
@@ -309,7 +312,8 @@ def test_bad_backward_arguments(problem):
         backward(params, x, y, cache, bias_form="mean")
     with pytest.raises(TypeError, match=r"cache must be the dict returned by forward"):
         backward(params, x, y, None)
-    with pytest.raises(ValueError, match=r"call forward\(params, x\) with this x \(n = 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"gives shape \(2, 5\).*call forward\(params, x\) with this x"):
         backward(params, x[:2], y[:2], cache)
 
 
@@ -335,3 +339,149 @@ def test_seed_bias_gradient_is_the_column_sum_and_refuses_non_numbers():
         seed_bias_gradient(G > 1)
     with pytest.raises(ValueError, match=r"G must be an n×d matrix; got shape \(6,\)"):
         seed_bias_gradient(G.ravel())
+
+
+# ---------------------------------------------------------------- issue 13: no silent wrong answers
+
+def _stale_cases(make_problem):
+    """(name, params, x, cache): caches that do not belong to (params, x), with the same shapes."""
+    params, x, y = make_problem(6, 3, 5, 4, 2, seed=1)
+    other_params, other_x, _ = make_problem(6, 3, 5, 4, 2, seed=2)
+    cases = [("another x", params, x, forward(params, other_x)[1]),
+             ("other params of the same shapes", params, x, forward(other_params, x)[1])]
+    _, cache = forward(params, x)
+    cache["y_pred"] += 1.0
+    cases.append(("an edited cache", params, x, cache))
+    updated = {k: v.copy() for k, v in params.items()}
+    _, cache = forward(updated, x)
+    g = backward(updated, x, y, cache)
+    for k in updated:
+        updated[k] -= 0.01 * g[k]                    # an update in place, after forward
+    cases.append(("a cache from before an update", updated, x, cache))
+    return y, cases
+
+
+def test_a_cache_that_does_not_belong_is_refused(make_problem):
+    y, cases = _stale_cases(make_problem)
+    for what, params, x, cache in cases:
+        with pytest.raises(ValueError, match=r"cache\['\w+'\] does not match forward\(params, x\)"):
+            backward(params, x, y, cache)
+            pytest.fail(f"{what} was accepted")
+
+
+def test_editing_the_returned_y_pred_cannot_spoil_the_cache(problem):
+    params, x, y = problem
+    y_pred, cache = forward(params, x)
+    right = backward(params, x, y, cache)
+    y_pred += 5.0                                     # e.g. a student experimenting
+    again = backward(params, x, y, cache)
+    for k in right:
+        np.testing.assert_array_equal(again[k], right[k])
+
+
+def test_strict_masks_at_an_exact_kink_are_accepted(problem):
+    """A backward with ReLU'(0) = 0 (notebook 07) passes masks that differ exactly at h = 0."""
+    params, x, y = problem
+    params["b1"][0, 0] = 0.0
+    x = x.copy()
+    x[1] = 0.0                                        # h1[1, 0] = 0 exactly
+    _, cache = forward(params, x)
+    assert cache["h1"][1, 0] == 0 and cache["B"][1, 0]
+    strict = {**cache, "B": cache["h1"] > 0, "A": cache["h2"] > 0}
+    backward(params, x, y, strict)
+    flipped = {**cache, "B": ~cache["B"]}
+    with pytest.raises(ValueError, match=r"cache\['B'\] does not match the signs of h1"):
+        backward(params, x, y, flipped)
+
+
+def test_cache_and_grads_must_be_dicts(problem):
+    params, x, y = problem
+    y_pred, cache = forward(params, x)
+    with pytest.raises(TypeError, match=r"cache must be the dict returned by forward.*got list"):
+        forward(params, x, [cache])
+    with pytest.raises(TypeError, match=r"cache must be the dict returned by forward.*got list"):
+        backward(params, x, y, list(cache.values()))
+    with pytest.raises(TypeError, match=r"grads must be the dict returned by an earlier backward"):
+        backward(params, x, y, cache, [np.zeros(1)])
+    with pytest.raises(TypeError, match=r"cache has no 'A'"):
+        backward(params, x, y, {k: v for k, v in cache.items() if k != "A"})
+    with pytest.raises(ValueError, match=r"cache\['A'\] has shape \(4, 3\).*gives shape \(4, 4\)"):
+        backward(params, x, y, {**cache, "A": cache["A"][:, :3]})
+
+
+def test_y_none_is_refused_clearly(problem):
+    params, x, y = problem
+    _, cache = forward(params, x)
+    with pytest.raises(TypeError, match=r"y is None: backward needs the targets y"):
+        backward(params, x, None, cache)
+    with pytest.raises(TypeError, match=r"y is None"):
+        loss(cache["y_pred"], None)
+
+
+@pytest.mark.parametrize("wrap", [np.ma.masked_invalid, np.asmatrix])
+def test_masked_arrays_and_matrices_are_refused(problem, wrap):
+    params, x, y = problem
+    what = r"masked array" if wrap is np.ma.masked_invalid else r"np.matrix"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        w1, xw, yw = wrap(params["w1"]), wrap(x), wrap(y)
+    with pytest.raises(TypeError, match=rf"params\['w1'\] is an? {what}"):
+        forward({**params, "w1": w1}, x)
+    with pytest.raises(TypeError, match=rf"x is an? {what}"):
+        forward(params, xw)
+    with pytest.raises(TypeError, match=rf"y_pred is an? {what}"):
+        loss(yw, y)
+
+
+def test_masked_params_with_nan_are_not_trained():
+    """np.ma.masked_invalid params: the mask was ignored and the NaN under it trained into an
+    all-NaN forward pass ("diverged, try a smaller lr"); now refused at once."""
+    params = init_params(2, 3, 3, 1, rng=0)
+    params["w1"][0, 0] = np.nan
+    x = np.ones((4, 2))
+    with pytest.raises(TypeError, match=r"params\['w1'\] is a masked array"):
+        forward({**params, "w1": np.ma.masked_invalid(params["w1"])}, x)
+
+
+@pytest.mark.parametrize("dtype, value", [(np.uint8, 16), (np.int64, 2**32), (np.int32, 2**16)])
+def test_loss_of_integers_does_not_overflow(dtype, value):
+    y_pred = np.full((2, 3), value, dtype=dtype)
+    y = np.zeros((2, 3), dtype=dtype)
+    assert loss(y_pred, y) == 6 * float(value) ** 2
+
+
+def test_one_dimensional_x_with_one_feature_gets_the_right_hint():
+    params = init_params(1, 3, 2, 1, rng=0)
+    x = np.arange(5.0)                                # 5 samples of one feature
+    with pytest.raises(ValueError, match=r"for n samples of one feature use x\.reshape\(-1, 1\)"):
+        forward(params, x)
+    y_pred, _ = forward(params, x.reshape(-1, 1))     # and the hint is right
+    assert y_pred.shape == (5, 1)
+    with pytest.raises(ValueError, match=r"for n samples of one output use y\.reshape\(-1, 1\)"):
+        backward(params, x.reshape(-1, 1), np.ones(5), forward(params, x.reshape(-1, 1))[1])
+
+
+def test_ragged_list_x_gets_a_clear_message(problem):
+    params, _, _ = problem
+    with pytest.raises(ValueError, match=r"x is not a rectangular matrix: its rows have "
+                                         r"different lengths"):
+        forward(params, [[1.0, 2.0, 3.0], [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("rng, exc, match", [
+    (True, TypeError, r"rng must be a non-negative integer seed, a numpy.random.Generator or "
+                      r"None; got True \(bool\)"),
+    (np.bool_(False), TypeError, r"got np.False_ \(bool"),
+    (-1, ValueError, r"rng must be a non-negative integer seed; got -1"),
+    (1.5, TypeError, r"rng must be a non-negative integer seed"),
+    ("3", TypeError, r"got '3' \(str\)"),
+])
+def test_init_params_rng_is_checked(rng, exc, match):
+    with pytest.raises(exc, match=match):
+        init_params(2, 3, 3, 1, rng=rng)
+
+
+def test_init_params_rng_zero_d_array_is_a_seed():
+    a = init_params(2, 3, 3, 1, rng=np.array(3))
+    b = init_params(2, 3, 3, 1, rng=3)
+    assert all(np.array_equal(a[k], b[k]) for k in a)

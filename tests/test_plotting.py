@@ -118,3 +118,21 @@ def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
     assert not plt.get_fignums(), "no figure is left behind by a refused call"
+
+
+# ---------------------------------------------------------------- issue 13: complex refused
+
+def test_complex_input_is_refused_not_truncated():
+    with pytest.raises(TypeError, match=r"matrix must hold real numbers; got dtype complex128"):
+        hp.heatmap(np.array([[1 + 2j, 0]]))
+    with pytest.raises(TypeError, match=r"history must hold real numbers"):
+        hp.loss_curve(np.array([1 + 1j, 0.5]))
+
+
+def test_gradcheck_summary_shows_not_checked(make_problem):
+    params, x, y = make_problem(1, 1, 1, 1, 1, seed=0)
+    params["b1"][0, 0] = -float(x[0, 0] * params["w1"][0, 0])      # h1 = 0 exactly
+    params["w2"][0, 0], params["b2"][0, 0] = 1.0, 0.5
+    ax = hp.gradcheck_summary(check_gradients(params, x, y, names=("b1", "w3")))
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "b1\nnot checked"

@@ -76,3 +76,10 @@ def test_show_float32_scalar_and_empty(capsys):
     show("s", np.float64(-0.0))
     show("e", np.zeros((0, 3)))
     assert capsys.readouterr().out == "x (1×1):\n[[0.3333]]\ns ():\n0.\ne (0×3):\n[]\n"
+
+
+def test_complex_is_refused_not_truncated():
+    with pytest.raises(TypeError, match=r"fmt prints real numbers"):
+        fmt(1 + 2j)
+    with pytest.raises(TypeError, match=r"show prints real numbers; z has dtype complex128"):
+        show("z", np.array([[1 + 2j]]))
