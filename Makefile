@@ -27,6 +27,7 @@ help:
 	@echo "make test         ruff + unit tests + strict nbval on every notebook"
 	@echo "make notebooks    re-execute every notebook in place (outputs and widget state)"
 	@echo "make student      write the classroom edition into student/"
+	@echo "make lab-student  open the classroom edition in JupyterLab"
 	@echo "make test-browser run every notebook in JupyterLab in headless Chromium; check the site"
 	@echo "make html         export the notebooks to a static site in site/ (needs npm)"
 	@echo "make bench        time a training step against its matrix products"
@@ -131,14 +132,9 @@ html: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python tools/make_student.py
 
-# make lab-student   open JupyterLab on the classroom edition, student/00_start_here.ipynb
-.PHONY: lab-student
-lab-student: $(STAMP)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) student/00_start_here.ipynb
-
 # ---- benchmark (issue 6) ---------------------------------------------------------------------
-# make bench   time one gradient-descent step of helpers.train against its 8 matrix products alone (the BLAS
-#              floor), for three sizes in float64 and float32, and against PyTorch CPU autograd if
+# make bench   time one gradient-descent step of helpers.train against its 8 matrix products
+#              alone (the BLAS floor), for three sizes in float64 and float32, and against PyTorch CPU autograd if
 #              torch happens to be installed (never a dependency). A few minutes; not part of
 #              `make test`, and no timing is asserted anywhere. Writes benchmarks/results.json.
 #              The BLAS report needs threadpoolctl: pip install -e '.[bench]'.
