@@ -134,8 +134,8 @@ student: $(STAMP)
 
 # ---- benchmark (issue 6) ---------------------------------------------------------------------
 # make bench   time one gradient-descent step of helpers.train against its 8 matrix products
-#              alone (the BLAS floor), for three sizes in float64 and float32, and against PyTorch CPU autograd if
-#              torch happens to be installed (never a dependency). A few minutes; not part of
+#              alone (the BLAS floor), for three sizes in float64 and float32, and against PyTorch
+#              CPU autograd if torch happens to be installed (never a dependency). A few minutes; not part of
 #              `make test`, and no timing is asserted anywhere. Writes benchmarks/results.json.
 #              The BLAS report needs threadpoolctl: pip install -e '.[bench]'.
 .PHONY: bench
