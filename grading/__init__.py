@@ -1,6 +1,6 @@
 """Grade a class: the teacher's side of the classroom edition (``make grade``).
 
-    grading.notebooks    exercises discovered from the solution notebooks (markers, cell ids, points)
+    grading.notebooks    exercises found in the solution notebooks (markers, cell ids, points)
     grading.hidden_cases the hidden tests: other sizes and seeds, finite differences (teacher only)
     grading.harness      runs inside each submission's kernel: student code under limits, checks
     grading.submissions  the submitted folder: who handed in what, matched by cell id

@@ -9,6 +9,7 @@ row per exercise with a reason, and the other submissions are untouched.
 """
 
 import json
+import multiprocessing as mp
 import os
 import secrets
 import shutil
@@ -140,8 +141,9 @@ def _execute(job, limits, workdir):
             start, replay = current, 1
 
 
-def grade_submission(sub, assignments, limits=Limits()):
+def grade_submission(sub, assignments, limits=None):
     """Rows (dicts) for one student: one per exercise of every notebook of the assignment."""
+    limits = limits or Limits()
     t0 = time.perf_counter()
     try:
         found, problems = submissions.match(sub, assignments)
@@ -193,15 +195,16 @@ def _worker(args):
                  "mistake": f"grader error: {e!r}", "notes": "", "title": ""}]
 
 
-def grade_class(subs, assignments, limits=Limits(), jobs=None, progress=None):
+def grade_class(subs, assignments, limits=None, jobs=None, progress=None):
     """Rows of every submission, graded ``jobs`` at a time (default: the machine's cores)."""
     jobs = jobs or os.cpu_count() or 1
+    limits = limits or Limits()
     rows = []
     args = [(s, assignments, limits) for s in subs]
     if jobs == 1:
         it = map(_worker, args)
     else:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"))
         it = pool.map(_worker, args)
     for sub, r in zip(subs, it, strict=True):
         rows += r

@@ -48,6 +48,7 @@ def read(path):
     """(notebook, None) or (None, reason) for a file that is not a readable notebook."""
     try:
         text = Path(path).read_text(encoding="utf-8")
+        json.loads(text)
         nb = nbformat.reads(text, as_version=4)
     except json.JSONDecodeError as e:
         return None, f"{Path(path).name} is not valid notebook JSON (line {e.lineno}: {e.msg})"
