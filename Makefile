@@ -165,3 +165,15 @@ endif
 
 grade-class: $(STAMP)
 	$(BIN)/python tools/synthetic_class.py $(CLASS) --size $(CLASS_SIZE)
+
+$(GSTAMP): requirements-lock.txt pyproject.toml | $(STAMP)
+	test -x $(GVENV)/bin/python || $(UV) venv -q $(GVENV) --python $(BIN)/python
+	$(UV) pip install -q --python $(GVENV)/bin/python -r requirements-lock.txt
+	$(UV) pip install -q --python $(GVENV)/bin/python -e '.[grading]'
+	touch $@
+
+grade-nbgrader: $(GSTAMP)
+	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python tools/grade_nbgrader.py
+
+grade-otter: $(GSTAMP)
+	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python tools/grade_otter.py

@@ -116,12 +116,33 @@ def _describe(err, where):
     return f"{tb} (in {where})", ""
 
 
+class _Lazy(types.ModuleType):
+    """Stands for matplotlib / matplotlib.pyplot until first used: the grader skips the plots,
+    and importing pyplot costs about a second per kernel."""
+
+    def __getattr__(self, attr):
+        if "matplotlib" in sys.modules and isinstance(sys.modules["matplotlib"], _Lazy):
+            del sys.modules["matplotlib"]
+            sys.modules.pop("matplotlib.pyplot", None)
+        import importlib
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+def _lazy_matplotlib():
+    if "matplotlib" in sys.modules:
+        return
+    mpl, plt = _Lazy("matplotlib"), _Lazy("matplotlib.pyplot")
+    mpl.__dict__["pyplot"] = plt
+    sys.modules["matplotlib"], sys.modules["matplotlib.pyplot"] = mpl, plt
+
+
 def start(job_path, nonce):
     from IPython.core.inputtransformer2 import TransformerManager
 
     with open(job_path, encoding="utf-8") as f:
         _STATE["job"] = json.load(f)
     _STATE["nonce"] = nonce
+    _lazy_matplotlib()
     _STATE["transform"] = TransformerManager().transform_cell
     from grading import hidden_cases
     _STATE["hidden"] = hidden_cases

@@ -115,6 +115,7 @@ def _execute(job, limits, workdir):
         nb = nbformat.v4.new_notebook(cells=cells)
         client = NotebookClient(nb, timeout=cell_timeout, kernel_name=limits.kernel_name,
                                 allow_errors=True, interrupt_on_timeout=True,
+                                shutdown_kernel="immediate",
                                 record_timing=False, resources={"metadata": {"path": str(workdir)}})
         current = None
         try:
