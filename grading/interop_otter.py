@@ -60,8 +60,8 @@ def master(path, assignment):
         test.execution_count = 1
         points = int(e.points) if float(e.points).is_integer() else e.points
         cells += [_raw(f"# BEGIN QUESTION\nname: q_{cid.replace('-', '_')}\npoints: {points}"),
-                  code, _raw("# BEGIN TESTS"), test, _raw("# END TESTS"),
-                  _raw("# END QUESTION")]
+                  _raw("# BEGIN SOLUTION"), code, _raw("# END SOLUTION"),
+                  _raw("# BEGIN TESTS"), test, _raw("# END TESTS"), _raw("# END QUESTION")]
     for c in cells:
         c.pop("id", None)
     out = nbformat.v4.new_notebook(cells=cells, metadata={k: nb.metadata[k] for k in (
