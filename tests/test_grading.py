@@ -136,3 +136,10 @@ def test_a_class_of_six_in_kernels_gives_the_expected_grades(tmp_path):
     assert feedback == [f"student0{k}.md" for k in range(1, 7)]
     text = (out / "feedback" / "student03.md").read_text(encoding="utf-8")
     assert "❌ fail" in text and "transposed" in text
+
+
+def test_the_mistake_catalogue_in_teaching_md_is_current():
+    import teaching_catalogue
+
+    teaching_catalogue.main(["--check"])
+    assert "NOT CAUGHT" not in (ROOT / "TEACHING.md").read_text(encoding="utf-8")
