@@ -141,3 +141,42 @@ student: $(STAMP)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# ---- grading a class (issue 12) --------------------------------------------------------------
+# make grade                      grade SUBMISSIONS (one folder per student, or <student>__*.ipynb)
+#                                 into GRADES/grades.csv and GRADES/feedback/<student>.md; without
+#                                 SUBMISSIONS, first write the synthetic class of 60 (build/class)
+#                                 and check the grades against its expected.csv. See TEACHING.md.
+# make grade-class                write the synthetic class only (tools/synthetic_class.py)
+# make grade-nbgrader / grade-otter   the same class through nbgrader / otter-grader, installed in
+#                                 .venv-grading from the `grading` extra (never in .venv)
+.PHONY: grade grade-class grade-nbgrader grade-otter
+CLASS       ?= build/class
+CLASS_SIZE  ?= 60
+GRADES      ?= $(if $(SUBMISSIONS),grades,$(CLASS)/grades)
+GVENV       := .venv-grading
+GSTAMP      := $(GVENV)/.installed
+
+grade: $(STAMP)
+ifdef SUBMISSIONS
+	$(BIN)/python -m grading $(SUBMISSIONS) --out $(GRADES)
+else
+	$(BIN)/python tools/synthetic_class.py $(CLASS) --size $(CLASS_SIZE)
+	$(BIN)/python -m grading $(CLASS)/submissions --out $(GRADES) --quiet
+	$(BIN)/python tools/synthetic_class.py $(CLASS) --compare $(GRADES)/grades.csv
+endif
+
+grade-class: $(STAMP)
+	$(BIN)/python tools/synthetic_class.py $(CLASS) --size $(CLASS_SIZE)
+
+$(GSTAMP): requirements-lock.txt pyproject.toml | $(STAMP)
+	test -x $(GVENV)/bin/python || $(UV) venv -q $(GVENV) --python $(BIN)/python
+	$(UV) pip install -q --python $(GVENV)/bin/python -r requirements-lock.txt
+	$(UV) pip install -q --python $(GVENV)/bin/python -e '.[grading]'
+	touch $@
+
+grade-nbgrader: $(GSTAMP)
+	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python tools/grade_nbgrader.py
+
+grade-otter: $(GSTAMP)
+	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python tools/grade_otter.py

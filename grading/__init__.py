@@ -1,0 +1,13 @@
+"""Grade a class: the teacher's side of the classroom edition (``make grade``).
+
+    grading.notebooks    exercises found in the solution notebooks (markers, cell ids, points)
+    grading.hidden_cases the hidden tests: other sizes and seeds, finite differences (teacher only)
+    grading.harness      runs inside each submission's kernel: student code under limits, checks
+    grading.submissions  the submitted folder: who handed in what, matched by cell id
+    grading.runner       one kernel per submission (nbclient), in parallel, never crashing the run
+    grading.report       the CSV and one Markdown feedback file per student
+    grading.cli          ``python -m grading``: the command line under ``make grade``
+
+The hidden cases and this package are teacher material: never hand them out (tests check that
+nothing of them reaches student/).
+"""

@@ -1,0 +1,62 @@
+"""Grade a class: ``python -m grading SUBMISSIONS [--out DIR]`` (``make grade``).
+
+SUBMISSIONS holds one sub-folder per student (``alice/02_forward_pass.ipynb``, …) or flat files
+``<student>__<notebook>.ipynb``. Writes DIR/grades.csv (student, notebook, exercise, cell_id,
+points, max_points, mistake, notes: one row per student and exercise) and DIR/feedback/<student>.md.
+The exercises, their checks and their points come from the solution notebooks (--solutions).
+Exit status 0 even when students fail: a grade is not an error; 2 on a usage error.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import notebooks, report, runner, submissions
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m grading", description=__doc__.split("\n")[0])
+    ap.add_argument("submissions", help="folder of submissions (see above)")
+    ap.add_argument("--out", default="grades", help="output folder (default: grades)")
+    ap.add_argument("--solutions", default=str(runner.ROOT / "notebooks"),
+                    help="the solution notebooks (default: notebooks/)")
+    ap.add_argument("--jobs", type=int, default=0, help="parallel kernels (default: all cores)")
+    ap.add_argument("--time-limit", type=float, default=10.0,
+                    help="seconds per run of an exercise cell (default 10)")
+    ap.add_argument("--output-limit", type=int, default=100_000,
+                    help="characters of output kept per run (default 100000)")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        assignments = notebooks.discover(args.solutions)
+        subs = submissions.collect(args.submissions)
+    except (OSError, notebooks.NotebookError) as e:
+        print(f"grade: {e}", file=sys.stderr)
+        return 2
+    if not assignments:
+        print(f"grade: no exercise found in {args.solutions}", file=sys.stderr)
+        return 2
+    limits = runner.Limits(time_limit=args.time_limit, output_limit=args.output_limit)
+    t0 = time.perf_counter()
+
+    def progress(sub, rows):
+        if not args.quiet:
+            got = sum(r["points"] for r in rows)
+            total = sum(r["max_points"] for r in rows)
+            print(f"{sub.student:<24} {got:g} / {total:g}", flush=True)
+
+    rows = runner.grade_class(subs, assignments, limits, jobs=args.jobs or None,
+                              progress=progress)
+    wall = time.perf_counter() - t0
+    out = Path(args.out)
+    report.write_csv(rows, out / "grades.csv")
+    report.write_feedback(rows, out / "feedback")
+    n = len(subs)
+    print(f"graded {n} submissions in {wall:.1f} s ({wall / max(n, 1):.2f} s per submission): "
+          f"{out / 'grades.csv'}, {out / 'feedback'}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

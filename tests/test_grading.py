@@ -1,0 +1,145 @@
+"""The grader (grading/, issue 12): discovery, hidden cases, mistakes, and a class of 6.
+
+Everything but the last test runs in this process (no kernel). The last one grades a synthetic
+class of 6 submissions (every category: correct, each catalogued mistake, each breakage) in
+kernels, as ``make grade`` does; the full class of 60 is ``make grade`` itself.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import harness, hidden_cases, notebooks, runner, submissions
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import synthetic_class  # noqa: E402
+
+ASSIGNMENTS = notebooks.discover(ROOT / "notebooks")
+
+
+def test_exercises_are_discovered_from_markers_and_ids():
+    exercises = [e for a in ASSIGNMENTS.values() for e in a.exercises]
+    assert len(exercises) >= 10
+    ids = [e.cell_id for e in exercises] + [e.check_id for e in exercises]
+    assert len(ids) == len(set(ids)), "cell ids must be unique across the assignment"
+    for e in exercises:
+        assert e.targets, f"{e.notebook} {e.cell_id}: the exercise creates no name"
+        assert "exercises." in e.check or "check" in e.check, f"{e.check_id} is not a check"
+        assert e.points > 0
+
+
+def test_points_come_from_a_tag_on_the_exercise_or_check_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np"),
+        nbformat.v4.new_code_cell("# eq. (1): x\n### BEGIN SOLUTION\nz = 1\n### END SOLUTION",
+                                  metadata={"tags": ["points:3"]}),
+        nbformat.v4.new_code_cell("assert z == 1"),
+        nbformat.v4.new_code_cell("# eq. (2): y\n### BEGIN SOLUTION\nw = 2\n### END SOLUTION"),
+        nbformat.v4.new_code_cell("assert w == 2", metadata={"tags": ["points:0.5"]}),
+        nbformat.v4.new_code_cell("# eq. (3): v\n### BEGIN SOLUTION\nv = 3\n### END SOLUTION"),
+        nbformat.v4.new_code_cell("assert v == 3")])
+    nbformat.write(nb, tmp_path / "01_x.ipynb")
+    a = notebooks.load(tmp_path / "01_x.ipynb")
+    assert [e.points for e in a.exercises] == [3.0, 0.5, 1.0]
+    assert [e.targets for e in a.exercises] == [["z"], ["w"], ["v"]]
+
+
+def test_hidden_cases_have_pairwise_different_sizes():
+    for case in hidden_cases.CASES:
+        dims = [case[k] for k in ("n", "d_in", "d1", "d2", "d_out")]
+        assert len(set(dims)) == 5, case
+    assert len({c["seed"] for c in hidden_cases.CASES}) == len(hidden_cases.CASES)
+
+
+def test_no_hidden_case_reaches_the_student_edition():
+    for p in (ROOT / "student").rglob("*"):
+        assert "hidden_cases" not in p.name and p.suffix != ".py", f"{p} must not be in student/"
+        if p.is_file():
+            text = p.read_text(encoding="utf-8", errors="replace")
+            for word in ("hidden_cases", "grading.", "from grading", "import grading"):
+                assert word not in text, f"{p.name} refers to the teacher's {word}"
+
+
+def _grade_in_process(tmp_path, monkeypatch, nbs):
+    """Grade {name: nb} with the harness in this process; {cell id: result}."""
+    sub_dir = tmp_path / "s"
+    sub_dir.mkdir()
+    for name, nb in nbs.items():
+        nbformat.write(nb, sub_dir / name)
+    found, _ = submissions.match(submissions.Submission("s", sorted(sub_dir.iterdir())),
+                                 ASSIGNMENTS)
+    job, _ = runner._job(found, ASSIGNMENTS, runner.Limits(time_limit=5))
+    (tmp_path / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    results = []
+    monkeypatch.setattr(harness, "_emit", results.append)
+    harness.start("job.json", "n")
+    for i, nb in enumerate(job["notebooks"]):
+        harness.begin(i)
+        for j in range(len(nb["steps"])):
+            harness.step(i, j)
+    return {r["id"]: r for r in results if r["kind"] == "exercise"}
+
+
+def _student(regions=None):
+    return {n: synthetic_class._filled(nbformat.read(ROOT / "student" / n, as_version=4), a,
+                                       regions)
+            for n, a in ASSIGNMENTS.items()}
+
+
+def test_the_solutions_pass_the_notebook_and_every_hidden_case(tmp_path, monkeypatch):
+    results = _grade_in_process(tmp_path, monkeypatch, _student())
+    failed = {k: r["reason"] for k, r in results.items() if not r["passed"]}
+    assert not failed
+    assert len(results) == sum(len(a.exercises) for a in ASSIGNMENTS.values())
+
+
+@pytest.mark.parametrize("mistake", synthetic_class.MISTAKES, ids=lambda m: m[0])
+def test_each_catalogued_mistake_loses_its_exercise_only(tmp_path, monkeypatch, mistake):
+    label, target, region, words = mistake
+    results = _grade_in_process(tmp_path, monkeypatch, _student({target: region}))
+    failed = {k: r for k, r in results.items() if not r["passed"]}
+    (ex,) = [e for a in ASSIGNMENTS.values() for e in a.exercises if target in e.targets]
+    assert list(failed) == [ex.cell_id], f"{label}: {[r['reason'] for r in failed.values()]}"
+    assert words in failed[ex.cell_id]["reason"]
+
+
+def test_a_hard_coded_answer_fails_the_hidden_case(tmp_path, monkeypatch):
+    nbs = _student()
+    setup = next(s for k, s in ASSIGNMENTS["03_output_layer.ipynb"].steps if k == "setup")
+    ns = {}
+    exec(ASSIGNMENTS["03_output_layer.ipynb"].imports[0] + "\n" + setup, ns)
+    values = (2 * (ns["y_pred"] - ns["y"])).tolist()
+    nb = nbs["03_output_layer.ipynb"]
+    (cell,) = [c for c in nb.cells if c.get("id") == "18ef9d8b"]
+    cell.source = f"dy = np.array({values})"
+    results = _grade_in_process(tmp_path, monkeypatch, {"03_output_layer.ipynb": nb})
+    assert not results["18ef9d8b"]["passed"]
+    assert results["18ef9d8b"]["reason"].startswith("hidden case")
+
+
+def test_a_class_of_six_in_kernels_gives_the_expected_grades(tmp_path):
+    synthetic_class.build(tmp_path / "class", 6)
+    out = tmp_path / "grades"
+    r = subprocess.run([sys.executable, "-m", "grading", str(tmp_path / "class" / "submissions"),
+                        "--out", str(out), "--time-limit", "1", "--quiet"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert synthetic_class.compare(tmp_path / "class" / "expected.csv",
+                                   out / "grades.csv") == []
+    feedback = sorted(p.name for p in (out / "feedback").iterdir())
+    assert feedback == [f"student0{k}.md" for k in range(1, 7)]
+    text = (out / "feedback" / "student03.md").read_text(encoding="utf-8")
+    assert "❌ fail" in text and "transposed" in text
+
+
+def test_the_mistake_catalogue_in_teaching_md_is_current():
+    import teaching_catalogue
+
+    teaching_catalogue.main(["--check"])
+    assert "NOT CAUGHT" not in (ROOT / "TEACHING.md").read_text(encoding="utf-8")

@@ -1,0 +1,95 @@
+"""The mistake catalogue of TEACHING.md, generated so it cannot drift from the checks.
+
+Each mistake (the synthetic class's, tools/synthetic_class.py, plus a few more) is written into
+its exercise cell, run on a hidden case, and the exercise's own check cell is run after it; the
+hint printed in the catalogue is the one the check's AssertionError gives ("Likely mistake: …").
+
+    python tools/teaching_catalogue.py           rewrite the catalogue section of TEACHING.md
+    python tools/teaching_catalogue.py --check   exit 1 if it is not up to date
+"""
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import synthetic_class  # noqa: E402
+
+from grading import hidden_cases, notebooks  # noqa: E402
+
+BEGIN, END = "<!-- BEGIN MISTAKE CATALOGUE (tools/teaching_catalogue.py) -->", \
+    "<!-- END MISTAKE CATALOGUE -->"
+EXTRA = [
+    ("a bias left out", "h1", "h1 = x @ w1"),
+    ("the ReLU left out", "h1_relu", "h1_relu = h1"),
+    ("h2 where h2_relu belongs", "dw3", "dw3 = h2.T @ dy"),
+    ("mask B missing", "dh1", "dh1 = dh2 @ w2.T"),
+    ("the mean where the bias gradient sums", "db2", "db2 = dh2.mean(axis=0, keepdims=True)"),
+    ("the learning rate forgotten", "new_params",
+     "for name in params:\n    new_params[name] = params[name] - grads[name]"),
+]
+
+
+def _cell_with(e, code):
+    nb = nbformat.read(ROOT / "notebooks" / e.notebook, as_version=4)
+    lines = next(c for c in nb.cells if c.get("id") == e.cell_id).source.splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.strip() == notebooks.BEGIN)
+    j = next(k for k, ln in enumerate(lines) if ln.strip() == notebooks.END)
+    return "\n".join(lines[:i] + code.splitlines() + lines[j + 1:])
+
+
+def hint(assignment, e, code):
+    """The check's verdict on ``code`` written into exercise ``e`` (a hidden case's inputs)."""
+    ns = {}
+    for src in assignment.imports:
+        exec(src, ns)                                                # noqa: S102
+    ns.update(hidden_cases.problem(hidden_cases.CASES[0]))
+    for t in e.targets:
+        ns.pop(t, None)
+    exec(_cell_with(e, code), ns)                                    # noqa: S102
+    try:
+        exec(e.check, ns)                                            # noqa: S102
+    except AssertionError as err:
+        msg = str(err)
+        return next((ln.split("Likely mistake:", 1)[1].strip() for ln in msg.splitlines()
+                     if "Likely mistake:" in ln), msg.splitlines()[0])
+    return "NOT CAUGHT"
+
+
+def table():
+    assignments = notebooks.discover(ROOT / "notebooks")
+    rows = ["| notebook | exercise | mistake (as written) | what the check says |",
+            "| --- | --- | --- | --- |"]
+    mistakes = [(m[0], m[1], m[2]) for m in synthetic_class.MISTAKES] + EXTRA
+    for label, target, code in mistakes:
+        a, e = next((a, e) for a in assignments.values() for e in a.exercises
+                    if target in e.targets)
+        text = hint(a, e, code).replace("|", "\\|")
+        shown = code.replace("\n", "; ").replace("|", "\\|")
+        rows.append(f"| {a.notebook[:2]} | `{e.name}` | {label}: `{shown}` | {text} |")
+    return "\n".join(rows)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    path = ROOT / "TEACHING.md"
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN)
+    _, tail = rest.split(END)
+    new = f"{head}{BEGIN}\n{table()}\n{END}{tail}"
+    if "--check" in argv:
+        if new != text:
+            sys.exit("TEACHING.md's mistake catalogue is out of date: run "
+                     "python tools/teaching_catalogue.py")
+        print("TEACHING.md's mistake catalogue is up to date")
+        return
+    path.write_text(new, encoding="utf-8")
+    print(f"wrote the mistake catalogue into {path}")
+
+
+if __name__ == "__main__":
+    main()
