@@ -3,7 +3,7 @@
     python tools/lock.py write [--upgrade]           requirements-lock.txt, then environment.yml
     python tools/lock.py check --python-min 3.11 --python-max 3.14
 
-``write`` resolves ``pyproject.toml`` (all extras, plus setuptools, which builds the editable
+``write`` resolves ``pyproject.toml`` (every extra but ``grading``, plus setuptools, which builds the editable
 install) with uv's resolver into one universal ``requirements-lock.txt``: ``name==version`` lines
 with environment markers for Linux, macOS and Windows and every Python from the oldest supported
 on. Pins already in the file are kept unless ``pyproject.toml`` needs others (``--upgrade`` moves
@@ -36,6 +36,9 @@ ENVIRONMENT = ROOT / "environment.yml"
 UV = Path(sys.executable).with_name("uv")
 PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28", "aarch64-apple-darwin",
              "x86_64-pc-windows-msvc")
+# The extras the lock pins. Not `grading` (nbgrader, otter-grader and their ~35 dependencies):
+# only `make grade-nbgrader` / `grade-otter` use it, in their own venv, on top of the lock.
+LOCKED_EXTRAS = ("notebooks", "test", "browser", "bench")
 # What `make lab` needs; Binder and conda users get these from environment.yml.
 RUNTIME_EXTRAS = ("notebooks",)
 BUILD_REQUIREMENT = "setuptools>=75"
@@ -65,7 +68,8 @@ def compile_lock(out, *, extras=None, constraint=None, upgrade=False, python_min
     args = ["pip", "compile", "--quiet", "pyproject.toml", "-", "--universal",
             "--fork-strategy", "fewest", "--python-version", python_min,
             "--custom-compile-command", "make lock", "-o", str(out)]
-    args += ["--all-extras"] if extras is None else [a for e in extras for a in ("--extra", e)]
+    extras = LOCKED_EXTRAS if extras is None else extras
+    args += [a for e in extras for a in ("--extra", e)]
     if constraint:
         args += ["-c", str(constraint)]
     if upgrade:
