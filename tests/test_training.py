@@ -254,11 +254,10 @@ def test_train_stopped_by_the_callback_keeps_history_and_a_step_boundary(make_pr
 
 
 def test_interrupt_during_an_update_waits_for_its_end(problem):
-    """Ctrl-C (SIGINT) that arrives while the six parameters are written: the update is completed,
-    then the interrupt raised: params at a step boundary, history one entry per update."""
-    import os
-    import signal
-
+    """Ctrl-C that arrives while the six parameters are written: the update is completed, then the
+    interrupt raised: params at a step boundary, history one entry per update. (The interrupt is
+    raised right after a copy, where a SIGINT would surface; a real signal's delivery point varies
+    with the Python version.)"""
     from helpers import training
 
     params, x, y = problem
@@ -270,7 +269,7 @@ def test_interrupt_during_an_update_waits_for_its_end(problem):
         calls.append(1)
         real_copyto(dst, src)
         if len(calls) == 6 + 3:                           # halfway through the second update
-            os.kill(os.getpid(), signal.SIGINT)
+            raise KeyboardInterrupt
 
     training.np.copyto = copyto_and_interrupt
     try:

@@ -64,15 +64,20 @@ def title_of(nb, fallback):
 
 
 def summary_of(nb):
-    """The first sentence of the first paragraph that is neither a heading nor navigation."""
+    """The opening paragraph of prose, the title and navigation skipped: at most two sentences,
+    lists and bold lead-ins left out (its maths is typeset on the index page too)."""
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         for para in re.split(r"\n\s*\n", cell.source):
             text = " ".join(para.split())
-            if text and not text.startswith(("#", "[", "<")):
-                text = re.sub(r"\*\*|\*|`", "", re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text))
-                return re.split(r"(?<=[.:])\s", text, maxsplit=1)[0]
+            if not text or text.startswith(("#", "[", "<", "- ", "* ", "**", "|", "Imports")):
+                continue
+            text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+            text = re.sub(r"\*\*|(?<![\w$])\*|\*(?![\w$])", "", text).replace("`", "")
+            sentences = re.split(r"(?<=\.)\s+(?=[A-Z])", text)
+            summary = " ".join(sentences[:2])
+            return summary[:-1] + "." if summary.endswith(":") else summary
     return ""
 
 
@@ -111,7 +116,11 @@ def index_page(pages):
         for stem, title, summary in pages)
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n'
             f'  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"  <title>{SITE_TITLE}</title>\n  <style>{STYLE}</style>\n</head>\n<body>\n"
+            f"  <title>{SITE_TITLE}</title>\n  <style>{STYLE}</style>\n"
+            f'  <script src="{URLS["mathjax_url"]}"></script>\n'
+            f"  <script type=\"text/x-mathjax-config\">MathJax.Hub.Config({{tex2jax: "
+            f"{{inlineMath: [['$', '$']], processEscapes: true}}, messageStyle: 'none'}});"
+            f"</script>\n</head>\n<body>\n"
             f"<header><strong>{SITE_TITLE}</strong></header>\n<main>\n"
             f"  <p>Static copies of the notebooks with their outputs, in reading order. To run "
             f"them, clone the repository and follow its README (<code>make lab</code>).</p>\n"
@@ -130,6 +139,7 @@ def export(out_dir):
                  for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
     pages = [(path.stem, title_of(nb, path.stem), summary_of(nb)) for path, nb in notebooks]
     for i, (path, nb) in enumerate(notebooks):
+        nb.metadata["title"] = title_of(nb, path.stem)             # the browser tab's title
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         bar = nav_bar(pages, i)
         start = body.index(">", body.index("<body")) + 1
