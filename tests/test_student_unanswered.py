@@ -78,6 +78,7 @@ def unanswered_failures(name, wired=False):
 @pytest.mark.parametrize("name", sorted(p.name for p in STUDENT.glob("0[2-8]_*.ipynb")
                                         if ms._has_exercise(nbformat.read(
                                             ROOT / "notebooks" / p.name, as_version=4))))
+@pytest.mark.slow
 def test_unanswered_notebook_fails_only_in_its_exercises(name):
     failures = unanswered_failures(name)
     assert not failures, "\n".join(f"cell {i} ({cid}): {err}" for i, cid, err in failures)
