@@ -165,3 +165,11 @@ def _central(params, x, y, name, h=1e-5, kind="central"):
         out[i] = {"central": (plus - minus) / (2 * h), "forward": (plus - L0) / h,
                   "backward": (L0 - minus) / h, "by_h": (plus - minus) / h}[kind]
     return out
+
+
+@pytest.mark.parametrize("h", [1, np.int64(1), np.float32(0.5)])
+def test_numerical_gradient_takes_any_positive_real_h(net, h, capsys):
+    """h=np.int64(1) (a NumPy integer) is a number like 1, as helpers.gradcheck accepts it."""
+    params, x, y, _, _ = net
+    ex.check_numerical_gradient(_central(params, x, y, "b3", h=float(h)), params, x, y, "b3", h=h)
+    assert "matches the central difference" in capsys.readouterr().out

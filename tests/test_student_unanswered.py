@@ -1,9 +1,8 @@
 """Run unanswered, a student notebook may fail only in its exercise cells and their checks: every
 other cell must run on the reference values (``exercises.use`` / ``exercises.reference``).
 
-Opt-in until the notebooks are wired to ``exercises.use``: ``CLASSROOM_UNANSWERED=1 pytest
-tests/test_student_unanswered.py`` (then make it part of ``make test``). Each failing cell is
-listed with its error, so the report doubles as the to-do list of the wiring.
+Each failing cell is listed with its error. ``wire`` below is the wiring the notebooks carry (a
+``use`` cell after each check cell); a test checks that no check cell lacks it.
 """
 
 import os
@@ -17,9 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "student"
 sys.path.insert(0, str(ROOT / "tools"))
 import make_student as ms  # noqa: E402
-
-pytestmark = pytest.mark.skipif(not os.environ.get("CLASSROOM_UNANSWERED"),
-                                reason="opt-in until the notebooks are wired to exercises.use")
 
 
 def _exercise_or_check(cell):
@@ -82,7 +78,19 @@ def unanswered_failures(name, wired=False):
 @pytest.mark.parametrize("name", sorted(p.name for p in STUDENT.glob("0[2-8]_*.ipynb")
                                         if ms._has_exercise(nbformat.read(
                                             ROOT / "notebooks" / p.name, as_version=4))))
-@pytest.mark.parametrize("wired", [False, True], ids=["as is", "wired"])
-def test_unanswered_notebook_fails_only_in_its_exercises(name, wired):
-    failures = unanswered_failures(name, wired)
+@pytest.mark.slow
+def test_unanswered_notebook_fails_only_in_its_exercises(name):
+    failures = unanswered_failures(name)
     assert not failures, "\n".join(f"cell {i} ({cid}): {err}" for i, cid, err in failures)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in
+                                        (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+def test_every_check_cell_is_followed_by_its_use_cell(name):
+    """The notebooks carry the wiring: exercise cell, its check cell, then the ``use`` cell."""
+    cells = nbformat.read(ROOT / "notebooks" / name, as_version=4).cells
+    for i, cell in enumerate(cells):
+        call = _check_call(cell.source) if cell.cell_type == "code" else None
+        if call:
+            assert i + 1 < len(cells) and cells[i + 1].source.strip() == call, \
+                f"{name}: cell {cell.get('id')} needs the cell {call!r} right after it"

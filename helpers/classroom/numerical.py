@@ -62,7 +62,7 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     """Check a student's central-difference estimate of ∂L/∂``name`` (``params`` unchanged)."""
     if name not in PARAM_NAMES:
         raise ValueError(f"name must be one of {', '.join(PARAM_NAMES)}; got {name!r}")
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not (
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) or not (
             math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive number; got {h!r}")
     dtype, x, y = check_problem(params, x, y)
