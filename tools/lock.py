@@ -3,12 +3,12 @@
     python tools/lock.py write [--upgrade]           requirements-lock.txt, then environment.yml
     python tools/lock.py check --python-min 3.11 --python-max 3.14
 
-``write`` resolves ``pyproject.toml`` (every extra but ``grading``, plus setuptools, which builds the editable
-install) with uv's resolver into one universal ``requirements-lock.txt``: ``name==version`` lines
-with environment markers for Linux, macOS and Windows and every Python from the oldest supported
-on. Pins already in the file are kept unless ``pyproject.toml`` needs others (``--upgrade`` moves
-all to the newest). It then writes ``environment.yml`` (Binder, conda) with the lock's pins of
-what the notebooks need at run time, without the test-only tools.
+``write`` resolves ``pyproject.toml`` (every extra but ``grading``, plus setuptools, which builds
+the editable install) with uv's resolver into one universal ``requirements-lock.txt``:
+``name==version`` lines with environment markers for Linux, macOS and Windows and every Python
+from the oldest supported on. Pins already in the file are kept unless ``pyproject.toml`` needs
+others (``--upgrade`` moves all to the newest). It then writes ``environment.yml`` (Binder,
+conda) with the lock's pins of what the notebooks need at run time, without the test-only tools.
 
 ``check`` (CI; needs the package registry) fails when
 
