@@ -73,16 +73,20 @@ lab-student: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# One pytest worker per core (pytest-xdist); --dist loadscope keeps each notebook's cells, and
+# each test module, on one worker, so nbval runs a notebook top to bottom in one kernel.
+PYTEST      := $(BIN)/python -m pytest -q -n auto --dist loadscope
+
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(PYTEST) tests
 
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -q notebooks
+	$(PYTEST) notebooks
 
 # One pytest run for unit tests and notebooks, so its closing line counts everything.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
