@@ -153,7 +153,7 @@ bench: $(STAMP)
 #                                 and check the grades against its expected.csv. See TEACHING.md.
 # make grade-class                write the synthetic class only (tools/synthetic_class.py)
 # make grade-nbgrader / grade-otter   the same class through nbgrader / otter-grader, installed in
-#                                 .venv-grading from the `grading` extra (never in .venv)
+#                                 .venv-grading from requirements-grading-lock.txt (never in .venv)
 .PHONY: grade grade-class grade-nbgrader grade-otter
 CLASS       ?= build/class
 CLASS_SIZE  ?= 60
@@ -173,10 +173,10 @@ endif
 grade-class: $(STAMP)
 	$(BIN)/python tools/synthetic_class.py $(CLASS) --size $(CLASS_SIZE)
 
-$(GSTAMP): requirements-lock.txt pyproject.toml | $(STAMP)
+$(GSTAMP): requirements-grading-lock.txt pyproject.toml | $(STAMP)
 	test -x $(GVENV)/bin/python || $(UV) venv -q $(GVENV) --python $(BIN)/python
-	$(UV) pip install -q --python $(GVENV)/bin/python -r requirements-lock.txt
-	$(UV) pip install -q --python $(GVENV)/bin/python -e '.[grading]'
+	$(UV) pip install -q --python $(GVENV)/bin/python -r requirements-grading-lock.txt
+	$(UV) pip install -q --python $(GVENV)/bin/python --no-deps --no-build-isolation -e .
 	touch $@
 
 grade-nbgrader: $(GSTAMP)

@@ -17,6 +17,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements-lock.txt"
+GRADING_LOCK = ROOT / "requirements-grading-lock.txt"       # .venv-grading (make grade-otter)
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 # name==version, then optional environment markers: nothing else may stand in a lock line.
 PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!]+( ; .+)?$")
@@ -57,8 +58,25 @@ def check_lock_text(text):
     return problems
 
 
-def test_lock_lines_are_pins_only():
-    assert not check_lock_text(LOCK.read_text())
+@pytest.mark.parametrize("lock", [LOCK, GRADING_LOCK], ids=lambda p: p.name)
+def test_lock_lines_are_pins_only(lock):
+    assert not check_lock_text(lock.read_text())
+
+
+def test_grading_lock_keeps_every_pin_of_the_main_lock():
+    """.venv-grading installs the grading lock alone: it must be the main lock plus the grading
+    tools, so the notebooks run there on the very versions CI tests."""
+    grading = set(requirement_lines(GRADING_LOCK.read_text()))
+    assert set(requirement_lines(LOCK.read_text())) <= grading
+    names = {canonical(Requirement(ln).name) for ln in grading}
+    assert {"nbgrader", "otter-grader"} <= names
+    assert GRADING_LOCK.read_text().splitlines()[1] == "#    make lock"
+
+
+def test_grading_venv_installs_the_grading_lock():
+    text = (ROOT / "Makefile").read_text()
+    assert f"-r {GRADING_LOCK.name}" in text
+    assert "'.[grading]'" not in text                    # never resolved at install time
 
 
 @pytest.mark.parametrize("line", [

@@ -1,6 +1,7 @@
 """Make and check the lock: ``make lock`` and ``make lock-check``.
 
-    python tools/lock.py write [--upgrade]           requirements-lock.txt, then environment.yml
+    python tools/lock.py write [--upgrade]           requirements-lock.txt, environment.yml and
+                                                     requirements-grading-lock.txt
     python tools/lock.py check --python-min 3.11 --python-max 3.14
 
 ``write`` resolves ``pyproject.toml`` (every extra but ``grading``, plus setuptools, which builds
@@ -8,11 +9,13 @@ the editable install) with uv's resolver into one universal ``requirements-lock.
 ``name==version`` lines with environment markers for Linux, macOS and Windows and every Python
 from the oldest supported on. Pins already in the file are kept unless ``pyproject.toml`` needs
 others (``--upgrade`` moves all to the newest). It then writes ``environment.yml`` (Binder,
-conda) with the lock's pins of what the notebooks need at run time, without the test-only tools.
+conda) with the lock's pins of what the notebooks need at run time, without the test-only tools,
+and ``requirements-grading-lock.txt`` (``make grade-nbgrader`` / ``grade-otter``): the same
+resolution with the ``grading`` extra added, constrained by the main lock.
 
 ``check`` (CI; needs the package registry) fails when
 
-* the lock or environment.yml is not what ``write`` would produce from ``pyproject.toml`` now;
+* a lock or environment.yml is not what ``write`` would produce from ``pyproject.toml`` now;
 * the lock does not install from wheels alone on each supported Python (``--python-min`` to
   ``--python-max``) for Linux x86_64 and aarch64, macOS arm64 and Windows x64;
 * a copy of the repository at another path does not install with ``make install`` from the lock,
@@ -32,13 +35,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements-lock.txt"
+GRADING_LOCK = ROOT / "requirements-grading-lock.txt"
 ENVIRONMENT = ROOT / "environment.yml"
 UV = Path(sys.executable).with_name("uv")
 PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28", "aarch64-apple-darwin",
              "x86_64-pc-windows-msvc")
 # The extras the lock pins. Not `grading` (nbgrader, otter-grader and their ~35 dependencies):
-# only `make grade-nbgrader` / `grade-otter` use it, in their own venv, on top of the lock.
+# only `make grade-nbgrader` / `grade-otter` use it, in their own venv (.venv-grading), which
+# installs requirements-grading-lock.txt: the same resolution with `grading` added, constrained by
+# the main lock, so every package both venvs share has the same version in both.
 LOCKED_EXTRAS = ("notebooks", "test", "browser", "bench")
+GRADING_EXTRAS = LOCKED_EXTRAS + ("grading",)
 # What `make lab` needs; Binder and conda users get these from environment.yml.
 RUNTIME_EXTRAS = ("notebooks",)
 BUILD_REQUIREMENT = "setuptools>=75"
@@ -100,7 +107,10 @@ def environment_yml(lock, python_min):
 def write(upgrade, python_min):
     compile_lock(LOCK, upgrade=upgrade, python_min=python_min)
     ENVIRONMENT.write_text(environment_yml(LOCK, python_min))
-    print(f"wrote {LOCK.name} ({len(pins(LOCK.read_text()))} pins) and {ENVIRONMENT.name}")
+    compile_lock(GRADING_LOCK, extras=GRADING_EXTRAS, constraint=LOCK, upgrade=upgrade,
+                 python_min=python_min)
+    print(f"wrote {LOCK.name} ({len(pins(LOCK.read_text()))} pins), {ENVIRONMENT.name} and "
+          f"{GRADING_LOCK.name} ({len(pins(GRADING_LOCK.read_text()))} pins)")
 
 
 def versions(lo, hi):
@@ -118,6 +128,11 @@ def check_current(python_min):
             return ["requirements-lock.txt is not what `make lock` writes from pyproject.toml"]
         if environment_yml(LOCK, python_min) != ENVIRONMENT.read_text():
             return ["environment.yml is not what `make lock` writes from the lock"]
+        fresh = Path(tmp) / GRADING_LOCK.name
+        shutil.copy(GRADING_LOCK, fresh)
+        compile_lock(fresh, extras=GRADING_EXTRAS, constraint=LOCK, python_min=python_min)
+        if not filecmp.cmp(fresh, GRADING_LOCK, shallow=False):
+            return [f"{GRADING_LOCK.name} is not what `make lock` writes from pyproject.toml"]
     return []
 
 
