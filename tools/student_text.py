@@ -8,7 +8,8 @@ Markers, in the solution notebooks (see CONTRIBUTING.md, "Exercise format"):
 * a cell tagged ``answer`` is replaced by a note that its content is withheld; in markdown, the
   lines between ``<!-- BEGIN ANSWER -->`` (or ``### BEGIN ANSWER``) and ``<!-- END ANSWER -->``
   (``### END ANSWER``), in code the lines between ``### BEGIN ANSWER`` and ``### END ANSWER``
-  are replaced by that note.
+  are replaced by that note; a code line ``### STUDENT: <code>`` becomes ``<code>`` (what the
+  classroom edition runs in the withheld code's place).
 
 Fallbacks, for notebooks not (yet) marked up:
 
@@ -30,6 +31,7 @@ BEGIN_ANSWERS = ("<!-- BEGIN ANSWER -->", "### BEGIN ANSWER")
 END_ANSWERS = ("<!-- END ANSWER -->", "### END ANSWER")
 _TEACHER_PARAGRAPH = re.compile(r"### BEGIN SOLUTION|\]\(\.\./student/?\)|solution edition",
                                 re.IGNORECASE)
+_STUDENT_LINE = re.compile(r"^### STUDENT: ?")
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _TAG = re.compile(r"\\tag\{(\d+)\}")
 _MATRIX_FORM = re.compile(r"\^T|\\circ|\^\{T\}")
@@ -88,10 +90,13 @@ def markdown_for_students(text, where="cell"):
 
 
 def code_for_students(source, where="cell"):
-    """Replace ``### BEGIN ANSWER`` … ``### END ANSWER`` in code by a comment."""
+    """Replace ``### BEGIN ANSWER`` … ``### END ANSWER`` in code by a comment, and turn each
+    ``### STUDENT: <code>`` line (a comment in the solution edition) into ``<code>``: what the
+    classroom edition runs instead, e.g. the withheld functions imported by name from
+    :mod:`helpers.classroom.withheld`, so that the cells after it still run."""
     lines = _strip_between(source.splitlines(), ("### BEGIN ANSWER",), ("### END ANSWER",),
                            where, "# [withheld in the classroom edition: yours to derive]")
-    return "\n".join(lines)
+    return "\n".join(_STUDENT_LINE.sub("", ln) for ln in lines)
 
 
 def _norm(s):
