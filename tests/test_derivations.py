@@ -138,6 +138,42 @@ def test_bad_inputs(p):
     assert "dx is None" in str(err)
 
 
+def test_messages_name_the_notebooks_variables_and_the_equation(p):
+    """A failure names the variable the notebook assigns (the provenance check reads its
+    assignment by that name) and the paper's equation the variation starts from."""
+    params, x, y, _, g = p
+    for fn, args, var, eq in (
+            (ex.check_input_gradient, (None, params, x, y), "dx", "eq. (6)"),
+            (ex.check_mean_loss_gradient, ("w1", None, params, x, y), "dw1_mean", "eq. (6)"),
+            (ex.check_weight_decay_gradient, ("b2", None, params, x, y, LAM), "db2_reg",
+             "eq. (6)"),
+            (ex.check_leaky_relu_gradient, ("w1", None, params, x, y, ALPHA), "dw1_leaky",
+             "eq. (2)")):
+        msg = str(_fails(fn, *args))
+        assert msg.startswith(f"{var} is None") and eq in msg, msg
+
+
+def test_leaky_network_by_name(p, capsys):
+    from helpers.classroom.derivations import leaky_network
+    from helpers.classroom.provenance import _issued
+
+    params, x, y, c, _ = p
+    net = leaky_network(params, x, y, ALPHA)
+    for k in ("h1", "a1", "a2", "dy", "dh2"):
+        mine = net[{"a1": "h1_leaky", "a2": "h2_relu"}.get(k, k)]
+        assert np.allclose(mine, c["leaky"][k], rtol=1e-12, atol=1e-12), k
+        assert _issued(mine), k                       # handing one in as an answer is refused
+    assert np.array_equal(net["A"], net["h2"] >= 0)
+    assert np.allclose(net["y_pred"], net["h2_relu"] @ params["w3"] + params["b3"])
+    dh1 = np.where(net["h1"] >= 0, 1.0, ALPHA) * (net["dh2"] @ params["w2"].T)
+    ex.check_leaky_relu_gradient("w1", x.T @ dh1, params, x, y, ALPHA)
+    assert capsys.readouterr().out == ("dw1_leaky matches the finite differences of ∂L/∂w1 with "
+                                       "a leaky ReLU (alpha = 0.1) in place of the ReLU of "
+                                       "eq. (2)\n")
+    with pytest.raises(ValueError, match="alpha"):
+        leaky_network(params, x, y, 1.5)
+
+
 TESTED = ["d-transposed", "d-summed", "d-dh1-for-dx", "d-factor", "d-mask-B-missing",
           "d-mask-A-missing", "d-sum-loss", "d-mean-n", "d-mean-twice", "d-bias-seed-form",
           "d-decay-missing", "d-decay-factor", "d-decay-sign", "d-decay-only", "d-decay-bias",
