@@ -2,6 +2,8 @@
 differences: right answers (computed here by hand) pass, each common wrong answer fails with
 its own hint, and nothing else gets that hint."""
 
+import re
+
 import numpy as np
 import pytest
 from test_exercises import _net  # tests/ is on sys.path
@@ -172,6 +174,17 @@ def test_leaky_network_by_name(p, capsys):
                                        "eq. (2)\n")
     with pytest.raises(ValueError, match="alpha"):
         leaky_network(params, x, y, 1.5)
+
+
+def test_no_formula_is_shipped_for_them(capsys):
+    from helpers.classroom.tasks import TASKS
+
+    for q in ("dx", "dw1_mean", "dw1_reg", "dw1_leaky"):
+        assert not TASKS[q].formula and not TASKS[q].code
+        ex.show_answer(q)
+        out = capsys.readouterr().out
+        assert out.startswith(f"{q}, the ") and "ships no formula" in out, out
+        assert not re.search(r"[=@∘ᵀ]|\.T\b", out), out
 
 
 TESTED = ["d-transposed", "d-summed", "d-dh1-for-dx", "d-factor", "d-mask-B-missing",

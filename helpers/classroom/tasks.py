@@ -83,30 +83,18 @@ TASKS = {
                  "unchanged)", "each entry the shape of its parameter",
                  "p ← p − lr·∂L/∂p, for every parameter",
                  "new_params = {k: params[k] - lr * grads[k] for k in params}"),
-    # beyond the paper (notebook 11): graded by finite differences, helpers.classroom.derivations
-    "dx": Task("the input gradient", "dx, the gradient of L with respect to the input x", "n×d_in",
-               "∂L/∂x = dh1·w1ᵀ", "dx = dh1 @ w1.T"),
+    # beyond the paper (notebook 11): graded by finite differences only
+    # (helpers.classroom.derivations), so no formula and no code here, not even for show_answer
+    "dx": Task("the input gradient", "dx, the gradient of L with respect to the input x",
+               "n×d_in"),
     "dw1_mean": Task("the mean-loss gradients", "dw1_mean and db1_mean, the gradients of the mean "
-                     "loss L_mean with respect to w1 and b1", "d_in×d1 and 1×d1",
-                     "every gradient of L divided by n·d_out: ∂L_mean/∂w1 = xᵀ·dh1 / (n·d_out), "
-                     "∂L_mean/∂b1 = 1ᵀ·dh1 / (n·d_out)",
-                     "dw1_mean = x.T @ dh1 / (n * d_out); "
-                     "db1_mean = dh1.sum(axis=0, keepdims=True) / (n * d_out)"),
+                     "loss L_mean with respect to w1 and b1", "d_in×d1 and 1×d1"),
     "dw1_reg": Task("the weight-decay gradients", "dw1_reg, dw2_reg, dw3_reg and db1_reg, the "
                     "gradients of L_reg (the loss with weight decay) with respect to w1, w2, w3 "
-                    "and b1", "each the shape of its parameter",
-                    "∂L_reg/∂wk = ∂L/∂wk + 2·lam·wk for each weight; a bias gradient is unchanged",
-                    "dw1_reg = x.T @ dh1 + 2 * lam * w1; dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2; "
-                    "dw3_reg = h2_relu.T @ dy + 2 * lam * w3; "
-                    "db1_reg = dh1.sum(axis=0, keepdims=True)"),
+                    "and b1", "each the shape of its parameter"),
     "dw1_leaky": Task("the leaky-ReLU gradients", "dw1_leaky and db1_leaky, the gradients of L "
                       "with respect to w1 and b1 when the first layer's ReLU is leaky",
-                      "d_in×d1 and 1×d1",
-                      "dh1_leaky = C ∘ (dh2·w2ᵀ) with C = 1 where h1 ≥ 0 and alpha where h1 < 0; "
-                      "∂L/∂w1 = xᵀ·dh1_leaky, ∂L/∂b1 = 1ᵀ·dh1_leaky (dh2 of the leaky network)",
-                      "dh1_leaky = np.where(h1 >= 0, 1.0, alpha) * (dh2_leaky @ w2.T); "
-                      "dw1_leaky = x.T @ dh1_leaky; "
-                      "db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)"),
+                      "d_in×d1 and 1×d1"),
 }
 
 # the checks' names: check_gradient("w3") is dw3, check_seed_bias_form("b2") is dh2
