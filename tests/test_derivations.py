@@ -192,3 +192,59 @@ TESTED = ["d-transposed", "d-summed", "d-dh1-for-dx", "d-factor", "d-mask-B-miss
           "d-decay-missing", "d-decay-factor", "d-decay-sign", "d-decay-only", "d-decay-bias",
           "d-leaky-relu-mask", "d-leaky-no-slope", "d-leaky-swapped",
           "d-w1-not-transposed"]                       # the last: tests/test_handler.py
+
+
+# one typical mistake per exercise of notebook 11's student copy: (exercise cell id, the code that
+# replaces the placeholder, the mistake, where its hint shows: the exercise cell or its check)
+NOTEBOOK_MISTAKES = [
+    ("nb11-06", "dx = dh1 @ w1", "d-w1-not-transposed", "cell"),
+    ("nb11-09", "dw1_mean = x.T @ dh1 / n\ndb1_mean = dh1.sum(axis=0, keepdims=True) / n",
+     "d-mean-n", "check"),
+    ("nb11-12", "dw1_reg = x.T @ dh1\ndw2_reg = dw3_reg = db1_reg = None", "d-decay-missing",
+     "check"),
+    ("nb11-17", "dh1_leaky = dh2_leaky @ w2.T\ndw1_leaky = x.T @ dh1_leaky\n"
+     "db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)", "d-leaky-no-slope", "check"),
+]
+
+
+def test_slow_mistakes_through_the_student_notebook():
+    """The student copy of 11 run in one kernel with the mistakes above: each hint appears where
+    it should, and no cell but an exercise or its check fails (the exercises are independent)."""
+    import os
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    student = Path(__file__).resolve().parent.parent / "student"
+    nb = nbformat.read(student / "11_beyond_the_paper.ipynb", as_version=4)
+    cells = {c.get("id"): c for c in nb.cells}
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cid, wrong, _, _ in NOTEBOOK_MISTAKES:
+        lines = cells[cid].source.splitlines()
+        keep = next(i for i, ln in enumerate(lines) if ln.startswith("# YOUR CODE HERE"))
+        cells[cid].source = "\n".join(lines[:keep] + [wrong])
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg", "JUPYTER_PLATFORM_DIRS": "1"}
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(student)}})
+    with client.setup_kernel(env=env):
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, i)
+
+    def error(cell):
+        errs = [o for o in cell.outputs if o.output_type == "error"]
+        return "\n".join([errs[0].evalue] + errs[0].traceback) if errs else None
+
+    exercise_cells = {cid for cid, *_ in NOTEBOOK_MISTAKES}
+    for cid, _, key, where in NOTEBOOK_MISTAKES:
+        k = code.index(cells[cid])
+        shown = error(code[k] if where == "cell" else code[k + 1])
+        assert shown is not None and MISTAKES[key].text() in shown, (cid, shown)
+        if where == "check":
+            assert error(code[k]) is None, (cid, error(code[k]))
+    checks = {code[code.index(cells[cid]) + 1].get("id") for cid in exercise_cells}
+    others = [(c.get("id"), error(c)) for c in code
+              if c.get("id") not in exercise_cells | checks and error(c)]
+    assert not others, others
