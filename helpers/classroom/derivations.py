@@ -280,7 +280,6 @@ def check_leaky_relu_gradient(name, value, params, x, y, alpha=0.1):
            f"∂L/∂{name} with a leaky ReLU (alpha = {alpha:g}) in place of the ReLU of eq. (2)")
 
 
-
 def _alpha(alpha):
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not (
             0 < alpha < 1):
@@ -288,10 +287,8 @@ def _alpha(alpha):
 
 
 def leaky_network(params, x, y, alpha=0.1):
-    """The network whose first layer has the leaky ReLU max(h1, alpha·h1), by name: a dict with
-    its ``h1``, ``h1_leaky``, ``h2``, ``h2_relu``, ``y_pred``, the mask ``A`` and ``dy``, ``dh2``
-    (the gradients of L with respect to its y_pred and h2), so that an exercise on the leaky
-    layer starts from them without their formulas written out (fresh arrays)."""
+    """The network with the leaky ReLU max(h1, alpha·h1) in its first layer, by name: its ``h1``,
+    ``h1_leaky``, ``h2``, ``h2_relu``, ``y_pred``, mask ``A``, ``dy`` and ``dh2`` (fresh arrays)."""
     _alpha(alpha)
     _, x, y = check_problem(params, x, y)
     p = {k: v.astype(np.float64) for k, v in params.items()}
