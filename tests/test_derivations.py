@@ -2,6 +2,8 @@
 differences: right answers (computed here by hand) pass, each common wrong answer fails with
 its own hint, and nothing else gets that hint."""
 
+import re
+
 import numpy as np
 import pytest
 from test_exercises import _net  # tests/ is on sys.path
@@ -138,8 +140,109 @@ def test_bad_inputs(p):
     assert "dx is None" in str(err)
 
 
+def test_messages_name_the_notebooks_variables_and_the_equation(p):
+    """A failure names the variable the notebook assigns (the provenance check reads its
+    assignment by that name) and the paper's equation the variation starts from."""
+    params, x, y, _, g = p
+    for fn, args, var, eq in (
+            (ex.check_input_gradient, (None, params, x, y), "dx", "eq. (6)"),
+            (ex.check_mean_loss_gradient, ("w1", None, params, x, y), "dw1_mean", "eq. (6)"),
+            (ex.check_weight_decay_gradient, ("b2", None, params, x, y, LAM), "db2_reg",
+             "eq. (6)"),
+            (ex.check_leaky_relu_gradient, ("w1", None, params, x, y, ALPHA), "dw1_leaky",
+             "eq. (2)")):
+        msg = str(_fails(fn, *args))
+        assert msg.startswith(f"{var} is None") and eq in msg, msg
+
+
+def test_leaky_network_by_name(p, capsys):
+    from helpers.classroom.derivations import leaky_network
+    from helpers.classroom.provenance import _issued
+
+    params, x, y, c, _ = p
+    net = leaky_network(params, x, y, ALPHA)
+    for k in ("h1", "a1", "a2", "dy", "dh2"):
+        mine = net[{"a1": "h1_leaky", "a2": "h2_relu"}.get(k, k)]
+        assert np.allclose(mine, c["leaky"][k], rtol=1e-12, atol=1e-12), k
+        assert _issued(mine), k                       # handing one in as an answer is refused
+    assert np.array_equal(net["A"], net["h2"] >= 0)
+    assert np.allclose(net["y_pred"], net["h2_relu"] @ params["w3"] + params["b3"])
+    dh1 = np.where(net["h1"] >= 0, 1.0, ALPHA) * (net["dh2"] @ params["w2"].T)
+    ex.check_leaky_relu_gradient("w1", x.T @ dh1, params, x, y, ALPHA)
+    assert capsys.readouterr().out == ("dw1_leaky matches the finite differences of ∂L/∂w1 with "
+                                       "a leaky ReLU (alpha = 0.1) in place of the ReLU of "
+                                       "eq. (2)\n")
+    with pytest.raises(ValueError, match="alpha"):
+        leaky_network(params, x, y, 1.5)
+
+
+def test_no_formula_is_shipped_for_them(capsys):
+    from helpers.classroom.tasks import TASKS
+
+    for q in ("dx", "dw1_mean", "dw1_reg", "dw1_leaky"):
+        assert not TASKS[q].formula and not TASKS[q].code
+        ex.show_answer(q)
+        out = capsys.readouterr().out
+        assert out.startswith(f"{q}, the ") and "ships no formula" in out, out
+        assert not re.search(r"[=@∘ᵀ]|\.T\b", out), out
+
+
 TESTED = ["d-transposed", "d-summed", "d-dh1-for-dx", "d-factor", "d-mask-B-missing",
           "d-mask-A-missing", "d-sum-loss", "d-mean-n", "d-mean-twice", "d-bias-seed-form",
           "d-decay-missing", "d-decay-factor", "d-decay-sign", "d-decay-only", "d-decay-bias",
           "d-leaky-relu-mask", "d-leaky-no-slope", "d-leaky-swapped",
           "d-w1-not-transposed"]                       # the last: tests/test_handler.py
+
+
+# one typical mistake per exercise of notebook 11's student copy: (exercise cell id, the code that
+# replaces the placeholder, the mistake, where its hint shows: the exercise cell or its check)
+NOTEBOOK_MISTAKES = [
+    ("nb11-06", "dx = dh1 @ w1", "d-w1-not-transposed", "cell"),
+    ("nb11-09", "dw1_mean = x.T @ dh1 / n\ndb1_mean = dh1.sum(axis=0, keepdims=True) / n",
+     "d-mean-n", "check"),
+    ("nb11-12", "dw1_reg = x.T @ dh1\ndw2_reg = dw3_reg = db1_reg = None", "d-decay-missing",
+     "check"),
+    ("nb11-17", "dh1_leaky = dh2_leaky @ w2.T\ndw1_leaky = x.T @ dh1_leaky\n"
+     "db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)", "d-leaky-no-slope", "check"),
+]
+
+
+def test_mistakes_through_the_student_notebook(capsys):
+    """The student copy of 11, its cells run in order in IPython (as Jupyter runs them, with the
+    exception handler installed) with the mistakes above: each hint appears where it belongs,
+    and no cell but an exercise or its check fails (the exercises are independent)."""
+    from pathlib import Path
+
+    import nbformat
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from helpers.classroom import handler
+
+    nb = nbformat.read(Path(__file__).resolve().parent.parent / "student" /
+                       "11_beyond_the_paper.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    ids = [c.get("id") for c in code]
+    expect = dict.fromkeys(ids, "runs")              # or the mistake whose hint the cell shows
+    for cid, _, key, where in NOTEBOOK_MISTAKES:
+        check = ids[ids.index(cid) + 1]
+        expect[cid], expect[check] = (key, "may fail") if where == "cell" else ("runs", key)
+    wrong = {cid: w for cid, w, *_ in NOTEBOOK_MISTAKES}
+    sh = InteractiveShell.instance()                 # shared with tests/test_handler.py:
+    saved = dict(sh.user_ns)                         # its names are put back at the end
+    handler.install(sh)
+    try:
+        for c, cid in zip(code, ids, strict=True):
+            src = c.source
+            if cid in wrong:                         # the placeholder replaced by the mistake
+                lines = src.splitlines()
+                keep = next(i for i, ln in enumerate(lines) if ln.startswith("# YOUR CODE"))
+                src = "\n".join(lines[:keep] + [wrong[cid]])
+            res = sh.run_cell(src, store_history=True)
+            shown = capsys.readouterr().out + str(res.error_in_exec or "")
+            if expect[cid] == "runs":
+                assert res.success, (cid, shown)
+            elif expect[cid] != "may fail":
+                assert not res.success and MISTAKES[expect[cid]].text() in shown, (cid, shown)
+    finally:
+        sh.user_ns.clear()
+        sh.user_ns.update(saved)

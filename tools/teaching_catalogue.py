@@ -31,6 +31,12 @@ EXTRA = [
     ("the mean where the bias gradient sums", "db2", "db2 = dh2.mean(axis=0, keepdims=True)"),
     ("the learning rate forgotten", "new_params",
      "for name in params:\n    new_params[name] = params[name] - grads[name]"),
+    # 11, beyond the paper (graded by finite differences)
+    ("∂L/∂h1 for ∂L/∂x", "dx", "dx = dh1"),
+    ("the gradient of the sum (6), not of the mean", "dw1_mean", "dw1_mean = x.T @ dh1"),
+    ("the penalty's factor 2 dropped", "dw1_reg", "dw1_reg = x.T @ dh1 + lam * w1"),
+    ("the ReLU's mask B kept in the leaky layer", "dw1_leaky",
+     "dw1_leaky = x.T @ (B * (dh2_leaky @ w2.T))"),
 ]
 
 

@@ -12,6 +12,10 @@ difference, ∂L/∂h1 instead of ∂L/∂x is a difference in another variable)
     check_weight_decay_gradient(name, value, params, x, y, lam)   L + lam·(‖w1‖² + ‖w2‖² + ‖w3‖²)
     check_leaky_relu_gradient(name, value, params, x, y, alpha=0.1)
                                                   first layer leaky: max(h1, alpha·h1)
+    leaky_network(params, x, y, alpha=0.1)        that network's forward pass, dy and dh2, by name
+
+A failure names the notebook's variable (``dx``, ``dw1_mean``, ``db2_reg``, ``dw1_leaky``, …) and
+the equation the variation starts from, never the answer.
 """
 
 import math
@@ -25,7 +29,7 @@ from ._compare import answer, fail, fail_shape, shape_str
 from .catalogue import MISTAKES, Mistake, register
 
 __all__ = ["check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
-           "check_leaky_relu_gradient"]
+           "check_leaky_relu_gradient", "leaky_network"]
 
 _D = ("dx", "mean", "decay", "leaky")
 _FD = "the finite differences of the loss"
@@ -199,7 +203,7 @@ def check_input_gradient(dx, params, x, y):
     cands.append(("d-summed", lambda: _fd(lambda p, xx: _net_loss(p, xx, y), params, x,
                                           "x")[0].sum(axis=0, keepdims=True)))
     _grade("dx", "dx", dx, params, x, "x", lambda p, xx: _net_loss(p, xx, y), cands,
-           "∂L/∂x, the gradient of the loss (6) with respect to the input")
+           "∂L/∂x, the gradient of the loss, eq. (6), with respect to the input x")
 
 
 def _param(name):
@@ -226,8 +230,8 @@ def check_mean_loss_gradient(name, value, params, x, y):
              ("d-mean-n", lambda: _fd(loss, params, x, name)[0] * y.shape[1]),
              ("d-mean-twice", lambda: _fd(loss, params, x, name)[0] / N)]
     cands += _masks_missing(params, x, y, name, mean=True) + _bias_seed(name, loss, params, x)
-    _grade(f"d{name}", "mean", value, params, x, name, loss, cands,
-           f"∂L_mean/∂{name}, L_mean = L / (n·d_out)")
+    _grade(f"d{name}_mean", "mean", value, params, x, name, loss, cands,
+           f"∂L_mean/∂{name}, L_mean = L / (n·d_out) with L the loss of eq. (6)")
 
 
 def check_weight_decay_gradient(name, value, params, x, y, lam):
@@ -250,16 +254,14 @@ def check_weight_decay_gradient(name, value, params, x, y, lam):
              ("d-decay-only", lambda: pen() if name[0] == "w" else None),
              ("d-decay-bias", lambda: data() + pen() if name[0] == "b" else None)]
     cands += _masks_missing(params, x, y, name, lam=lam) + _bias_seed(name, loss, params, x)
-    _grade(f"d{name}", "decay", value, params, x, name, loss, cands,
-           f"∂L_reg/∂{name}, L_reg = L + lam·(‖w1‖² + ‖w2‖² + ‖w3‖²)")
+    _grade(f"d{name}_reg", "decay", value, params, x, name, loss, cands,
+           f"∂L_reg/∂{name}, L_reg = L + lam·(‖w1‖² + ‖w2‖² + ‖w3‖²), L the loss of eq. (6)")
 
 
 def check_leaky_relu_gradient(name, value, params, x, y, alpha=0.1):
     """∂L/∂``name`` when the first hidden layer uses the leaky ReLU max(h1, alpha·h1)."""
     _param(name)
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not (
-            0 < alpha < 1):
-        raise ValueError(f"alpha must be a number between 0 and 1; got {alpha!r}")
+    _alpha(alpha)
     dtype, x, y = check_problem(params, x, y)
     h1, _ = _pre(params, x, alpha)
 
@@ -274,6 +276,28 @@ def check_leaky_relu_gradient(name, value, params, x, y, alpha=0.1):
              ("d-leaky-no-slope", slope(1.0)),
              ("d-leaky-swapped", slope(np.where(h1 >= 0, alpha, 1.0)))]
     cands += _bias_seed(name, loss, params, x)
-    _grade(f"d{name}", "leaky", value, params, x, name, loss, cands,
-           f"∂L/∂{name} with a leaky ReLU (alpha = {alpha:g}) in the first layer")
+    _grade(f"d{name}_leaky", "leaky", value, params, x, name, loss, cands,
+           f"∂L/∂{name} with a leaky ReLU (alpha = {alpha:g}) in place of the ReLU of eq. (2)")
 
+
+def _alpha(alpha):
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not (
+            0 < alpha < 1):
+        raise ValueError(f"alpha must be a number between 0 and 1; got {alpha!r}")
+
+
+def leaky_network(params, x, y, alpha=0.1):
+    """The network with the leaky ReLU max(h1, alpha·h1) in its first layer, by name: its ``h1``,
+    ``h1_leaky``, ``h2``, ``h2_relu``, ``y_pred``, mask ``A``, ``dy`` and ``dh2`` (fresh arrays)."""
+    _alpha(alpha)
+    _, x, y = check_problem(params, x, y)
+    p = {k: v.astype(np.float64) for k, v in params.items()}
+    h1, h2 = _pre(p, x, alpha)
+    h1_leaky, h2_relu, A = np.where(h1 >= 0, h1, alpha * h1), np.maximum(h2, 0), h2 >= 0
+    y_pred = h2_relu @ p["w3"] + p["b3"]
+    dy = 2 * (y_pred - y)
+    out = {"h1": h1, "h1_leaky": h1_leaky, "h2": h2, "h2_relu": h2_relu, "y_pred": y_pred,
+           "A": A, "dy": dy, "dh2": A * (dy @ p["w3"].T)}
+    for v in out.values():
+        provenance.issue(v)
+    return out

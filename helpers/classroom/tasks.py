@@ -83,6 +83,18 @@ TASKS = {
                  "unchanged)", "each entry the shape of its parameter",
                  "p ← p − lr·∂L/∂p, for every parameter",
                  "new_params = {k: params[k] - lr * grads[k] for k in params}"),
+    # beyond the paper (notebook 11): graded by finite differences only
+    # (helpers.classroom.derivations), so no formula and no code here, not even for show_answer
+    "dx": Task("the input gradient", "dx, the gradient of L with respect to the input x",
+               "n×d_in"),
+    "dw1_mean": Task("the mean-loss gradients", "dw1_mean and db1_mean, the gradients of the mean "
+                     "loss L_mean with respect to w1 and b1", "d_in×d1 and 1×d1"),
+    "dw1_reg": Task("the weight-decay gradients", "dw1_reg, dw2_reg, dw3_reg and db1_reg, the "
+                    "gradients of L_reg (the loss with weight decay) with respect to w1, w2, w3 "
+                    "and b1", "each the shape of its parameter"),
+    "dw1_leaky": Task("the leaky-ReLU gradients", "dw1_leaky and db1_leaky, the gradients of L "
+                      "with respect to w1 and b1 when the first layer's ReLU is leaky",
+                      "d_in×d1 and 1×d1"),
 }
 
 # the checks' names: check_gradient("w3") is dw3, check_seed_bias_form("b2") is dh2
