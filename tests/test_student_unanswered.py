@@ -1,8 +1,8 @@
 """Run unanswered, a student notebook may fail only in its exercise cells and their checks: every
 other cell must run on the reference values (``exercises.use`` / ``exercises.reference``).
 
-Each failing cell is listed with its error. ``wire`` below is the wiring the notebooks carry (a
-``use`` cell after each check cell); a test checks that no check cell lacks it.
+Each failing cell is listed with its error. The notebooks carry the wiring (a ``use`` cell after
+each check cell, ``_check_call`` below says which); a test checks that no check cell lacks it.
 """
 
 import os
@@ -22,19 +22,6 @@ def _exercise_or_check(cell):
     return "YOUR CODE HERE" in cell.source or "exercises.check_" in cell.source
 
 
-def wire(nb):
-    """The wiring proposed for the notebooks, applied in memory: after each check cell, a cell
-    ``v = exercises.use("v", v, params, x, y)`` (``use_step`` for the gradient-descent step)."""
-    out = []
-    for cell in nb.cells:
-        out.append(cell)
-        call = _check_call(cell.source) if cell.cell_type == "code" else None
-        if call:
-            out.append(nbformat.v4.new_code_cell(call))
-    nb.cells = out
-    return nb
-
-
 def _check_call(source):
     import ast
     for node in ast.walk(ast.parse(source)):
@@ -52,13 +39,11 @@ def _check_call(source):
     return None
 
 
-def unanswered_failures(name, wired=False):
+def unanswered_failures(name):
     """[(cell index, cell id, error)] of the cells other than exercises and checks that fail."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(STUDENT / name, as_version=4)
-    if wired:
-        nb = wire(nb)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg",
            "JUPYTER_PLATFORM_DIRS": "1"}
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,

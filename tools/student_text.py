@@ -95,7 +95,8 @@ def code_for_students(source, where="cell"):
     classroom edition runs instead, e.g. the withheld functions imported by name from
     :mod:`helpers.classroom.withheld`, so that the cells after it still run."""
     lines = _strip_between(source.splitlines(), ("### BEGIN ANSWER",), ("### END ANSWER",),
-                           where, "# [withheld in the classroom edition: yours to derive]")
+                           where, "# [withheld in the classroom edition: code that writes out "
+                           "formulas you derive in the exercises]")
     return "\n".join(_STUDENT_LINE.sub("", ln) for ln in lines)
 
 
