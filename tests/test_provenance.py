@@ -94,3 +94,15 @@ HONEST = [
 @pytest.mark.parametrize("cells", HONEST, ids=[c[-2][:40] for c in HONEST])
 def test_honest_answers_pass(shell, cells):
     assert _run(shell, *cells) is None
+
+
+def test_a_handed_out_value_used_for_another_quantity_gets_that_quantitys_hint(shell):
+    """After 03's dy failed, ``use`` hands out the reference dy. ``db3 = dy`` is then the
+    student's mistake (the seed form, not summed), not reference use: the hint must say so."""
+    err = _run(shell, 'dy_ref = exercises.use("dy", None, params, x, y)', 'db3 = dy_ref',
+               'exercises.check_gradient("b3", db3, params, x, y)')
+    assert err is not None and getattr(err, "mistake", None) != "ref-used", err
+    assert "not summed over the samples" in str(err)
+    err = _run(shell, 'db3 = exercises.reference("db3", params, x, y)',
+               'exercises.check_gradient("b3", db3, params, x, y)')
+    assert getattr(err, "mistake", None) == "ref-used", err

@@ -332,6 +332,10 @@ def _error(cell):
 
 @pytest.mark.parametrize("name", _exercise_notebooks())
 def test_slow_round_trip(name):
+    """One kernel per notebook runs the student copy top to bottom. At each exercise: the
+    solution, re-inserted, passes its check; each typical wrong answer fails it with its hint;
+    then the placeholder fails, naming the equation, and is left in place, so the rest of the
+    notebook runs unanswered: no cell but the exercises' checks may fail (no cascade)."""
     from nbclient import NotebookClient
 
     solution = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -340,7 +344,7 @@ def test_slow_round_trip(name):
     # the client writes each executed cell back into its notebook: give it a scratch one
     scratch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
     client = NotebookClient(scratch, timeout=300, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+                            resources={"metadata": {"path": str(STUDENT)}})
 
     def run(source):
         cell = nbformat.v4.new_code_cell(source)
@@ -350,27 +354,41 @@ def test_slow_round_trip(name):
     # one BLAS thread and no GUI: the machine is shared and the plots are not looked at
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "MPLBACKEND": "Agg"}
-    # run up to the last check: what follows it (training runs, figures) nbval tests already
-    last = max(i for i, c in enumerate(stud.cells) if c.cell_type == "code"
-               and _check_call(c.source)[0])
-    n_exercises = 0
+    checks = {i for i, c in enumerate(stud.cells) if c.cell_type == "code"
+              and _check_call(c.source)[0]}
+    n_exercises, cascade = 0, []
     with client.setup_kernel(env=env):
-        cells = stud.cells[:last + 1]
-        for i, cell in enumerate(cells):
+        for i, cell in enumerate(stud.cells):
             if cell.cell_type != "code":
                 continue
             if "YOUR CODE HERE" not in cell.source:
                 err = run(cell.source)
-                assert err is None, f"{name} cell {i} failed:\n{cell.source}\n{err}"
+                if err is not None and i not in checks:
+                    cascade.append(f"cell {i} ({cell.get('id')}): {err[:160]}")
+                elif err is not None:
+                    assert err.startswith(("ExerciseError", "NotImplementedError")), \
+                        f"{name} cell {i}: {err}"
                 continue
             n_exercises += 1
             sol = sol_by_id[cell.id].source
             tasks = ms.region_task(sol)
-            check_cell = next(c for c in cells[i + 1:] if c.cell_type == "code")
+            check_cell = next(c for c in stud.cells[i + 1:] if c.cell_type == "code")
             check, args = _check_call(check_cell.source)
             assert check, f"{name} cell {i}: the next code cell is not a helpers.exercises check"
-            # 1. the placeholder: the exercise (or, for a function stub, its check) fails and
-            #    names the equation; the check fails with an ExerciseError naming it too
+            # 1. the solution, re-inserted, passes
+            assert run(sol) is None, f"{name} cell {i}: the solution itself failed"
+            assert run(check_cell.source) is None, f"{name} cell {i}: the solution fails its check"
+            # 2. each typical wrong answer fails the check with its hint
+            created = [v for code in _top_level_regions(sol) for v in ms._assigned_names(code)[0]]
+            for wrong, hint in _wrong_answers(created, check, args):
+                assert run(sol) is None
+                assert run(wrong) is None, wrong
+                err = run(check_cell.source)
+                assert err is not None and hint in err, f"{name}: {wrong!r} gave {err}"
+            # 3. the placeholder, with nothing left of the solution: the exercise (or, for a
+            #    function stub, its check) fails and names the equation; the check fails too
+            if created:
+                assert run("\n".join(f"globals().pop({v!r}, None)" for v in created)) is None
             err = run(cell.source)
             err_check = run(check_cell.source)
             if err is not None:
@@ -381,16 +399,9 @@ def test_slow_round_trip(name):
             else:                  # the region sits in a function: its check must fail
                 assert err_check and (err_check.startswith("ExerciseError") or any(
                     t in err_check for t in tasks)), err_check
-            # 2. each typical wrong answer fails the check with its hint
-            created = [v for code in _top_level_regions(sol) for v in ms._assigned_names(code)[0]]
-            for wrong, hint in _wrong_answers(created, check, args):
-                assert run(sol) is None
-                assert run(wrong) is None, wrong
-                err = run(check_cell.source)
-                assert err is not None and hint in err, f"{name}: {wrong!r} gave {err}"
-            # 3. the solution, re-inserted, passes (the check runs next in the loop)
-            assert run(sol) is None, f"{name} cell {i}: the solution itself failed"
     assert n_exercises > 0
+    assert not cascade, f"{name}, run unanswered: cells other than checks failed:\n" + \
+        "\n".join(cascade)
 
 
 # ---------------------------------------------------------------- nbgrader source

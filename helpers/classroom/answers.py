@@ -71,8 +71,11 @@ def reference(name, params, x, y=None):
                          f"x, y)")
     _, x, y = check_problem(params, x, y)
     out = _compute(name, params, x, y)
-    for v in (out.values() if isinstance(out, dict) else [out]):
-        provenance.issue(v)
+    if isinstance(out, dict):                   # grads are keyed w1 … b3, the cache by quantity
+        for k, v in out.items():
+            provenance.issue(v, ("d" + k) if name == "grads" else k)
+    else:
+        provenance.issue(out, name)
     return out
 
 
@@ -125,8 +128,8 @@ def use_step(new_params, params, grads, lr):
     except AssertionError:
         why = "is not answered yet" if new_params is None else "did not pass its check"
         print(f"new_params {why}: the cells below use the reference gradient-descent step.")
-        return {k: provenance.issue(params[k] - lr * np.asarray(grads[k], dtype=params[k].dtype))
-                for k in params}
+        return {k: provenance.issue(params[k] - lr * np.asarray(grads[k], dtype=params[k].dtype),
+                                    "step") for k in params}
     return new_params
 
 

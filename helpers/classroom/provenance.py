@@ -3,8 +3,8 @@
 Two ways to tell, both cheap and without false alarms on honest work:
 
 * **identity.** Every array :func:`helpers.classroom.reference` and
-  :func:`helpers.classroom.use` hand out is remembered (weakly); an answer that is one of them, or
-  a view of one, is refused.
+  :func:`helpers.classroom.use` hand out is remembered (weakly), with the quantity it was handed
+  out as; an answer to that quantity that is one of them, or a view of one, is refused.
 * **source.** In IPython (Jupyter), the check reads the input history: the last cell before the
   check that assigns the answer's variable, the statements that assign the names it is computed
   from, and the bodies of the functions it calls. A call there to the reference for the very
@@ -33,32 +33,44 @@ FORBIDDEN = {
 }
 # reference functions that fill one argument in place: its position
 _MUTATORS = {"backward": 3, "_backward": 3, "forward": 2, "_forward": 2, "gd_step": 0}
-_ISSUED = {}                     # id -> weakref of the arrays reference() / use() handed out
+# id -> (weakref, quantity) of the arrays reference() / use() handed out; quantity None: any
+_ISSUED = {}
+_GRADIENTS = {"dw1", "db1", "dw2", "db2", "dw3", "db3"}
 
 
-def issue(array):
-    """Remember ``array`` as handed out by the reference; returns it."""
+def issue(array, quantity=None):
+    """Remember ``array`` as handed out by the reference as the value of ``quantity`` (None:
+    refused as the answer to any exercise); returns it."""
     if isinstance(array, np.ndarray):
         key = id(array)
-        _ISSUED[key] = weakref.ref(array, lambda _: _ISSUED.pop(key, None))
+        _ISSUED[key] = (weakref.ref(array, lambda _: _ISSUED.pop(key, None)), quantity)
     return array
 
 
-def _issued(value):
+def _same_quantity(issued, asked):
+    """An array handed out as ``issued`` answers ``asked``: the same quantity, or any gradient
+    for the numerical estimate. Handed-out ``dy`` used to compute (or as a wrong) ``db3`` is
+    the student's own work on the reference's inputs, judged by the check as such."""
+    return None in (issued, asked) or issued == asked or (
+        asked == "numerical" and issued in _GRADIENTS)
+
+
+def _issued(value, quantity=None):
     if isinstance(value, dict):
-        return any(_issued(v) for v in value.values())
+        return any(_issued(v, quantity) for v in value.values())
     if not isinstance(value, np.ndarray):
         return False
-    for ref in list(_ISSUED.values()):
+    for ref, issued_as in list(_ISSUED.values()):
         a = ref()
-        if a is not None and (a is value or (value.size and np.shares_memory(a, value))):
+        if a is not None and _same_quantity(issued_as, quantity) and (
+                a is value or (value.size and np.shares_memory(a, value))):
             return True
     return False
 
 
 def refuse(var, value, quantity, *, position=None, check=None, forbidden=None):
     """Raise ExerciseError if ``value`` comes from the reference implementation."""
-    if _issued(value):
+    if _issued(value, quantity):
         raise ExerciseError(
             f"{var} is the reference value that exercises.reference / exercises.use handed out, "
             f"not your answer: compute it yourself in the exercise cell and run that cell again.",

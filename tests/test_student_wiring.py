@@ -1,0 +1,43 @@
+"""The wiring that keeps a wrong or unanswered exercise from cascading: after each check cell, the
+cell ``v = exercises.use("v", v, params, x, y)`` (``use_step`` for the gradient-descent step), so
+that every later cell runs on the student's value if it passed, else on the reference value.
+
+That the student notebooks, run unanswered, then fail only in their exercises' checks is tested
+in ``tests/test_student.py::test_slow_round_trip``, in the same kernel as the round trip.
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check_call(source):
+    import ast
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "").startswith("check_"):
+            f, a = node.func.attr, [ast.unparse(x) for x in node.args]
+            if f == "check_gd_step":
+                return f"{a[0]} = exercises.use_step({a[0]}, {a[1]}, {a[2]}, {a[3]})"
+            if f in ("check_gradient", "check_seed_bias_form", "check_forward"):
+                v = a[1]
+                q = v if f != "check_gradient" else "d" + a[0].strip("'\"")
+                rest = ", ".join(a[2:])
+                return f'{v} = exercises.use("{q}", {v}, {rest})'
+            if f == "check_loss":
+                return f'{a[0]} = exercises.use("L", {a[0]}, params, x, y)'
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in
+                                        (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+def test_every_check_cell_is_followed_by_its_use_cell(name):
+    """The notebooks carry the wiring: exercise cell, its check cell, then the ``use`` cell."""
+    cells = nbformat.read(ROOT / "notebooks" / name, as_version=4).cells
+    for i, cell in enumerate(cells):
+        call = _check_call(cell.source) if cell.cell_type == "code" else None
+        if call:
+            assert i + 1 < len(cells) and cells[i + 1].source.strip() == call, \
+                f"{name}: cell {cell.get('id')} needs the cell {call!r} right after it"
