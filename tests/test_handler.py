@@ -122,3 +122,16 @@ def test_slow_hint_in_a_real_kernel():
     assert MISTAKES["g-mask-A-for-B"].text() in hinted.traceback[-1]
     assert plain.ename == "ValueError" and "Likely mistake" not in "".join(plain.traceback)
     assert nb.cells[3].outputs[0].text == "after\n"
+
+
+def test_an_answer_the_failing_cell_never_assigned_is_left_as_none(shell, capsys):
+    """So the ``use`` cell after the check hands out the reference instead of a NameError."""
+    shell.user_ns.pop("dw1", None)
+    shell.user_ns["db1"] = "kept"
+    res = shell.run_cell("db1 = 1\ndw1 = x @ B", store_history=True)    # a matmul error
+    capsys.readouterr()
+    assert not res.success
+    assert "dw1" in shell.user_ns and shell.user_ns["dw1"] is None
+    assert shell.user_ns["db1"] == 1                     # assigned before the error: untouched
+    res = shell.run_cell('dw1 = exercises.use("dw1", dw1, params, x, y)', store_history=True)
+    assert res.success and "not answered yet" in capsys.readouterr().out

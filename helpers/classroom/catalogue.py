@@ -173,13 +173,18 @@ _add("g-mask-A-for-B", "mask A (33) used where mask B (64) belongs", "(86)", DH1
      "dh1 belongs to the first layer, whose ReLU derivative is B (64), n×d1; A (33) is the "
      "second layer's, n×d2.", lambda c: c.up("dh1", c.A * (c.dh2 @ c.w2.T)))
 _add("g-masks-swapped", "the masks are swapped", "(84), (86)", DH1,
-     "equals the answer with A and B exchanged", "A (33) belongs to h2, B (64) to h1.",
+     "equals the answer with A and B exchanged (computable when d1 = d2; otherwise B raises "
+     "first, in (84), and gets the hint of B used where A belongs)",
+     "A (33) belongs to h2, B (64) to h1.",
      lambda c: c.up("dh1", c.A * ((c.B * (c.dy @ c.w3.T)) @ c.w2.T)))
 _add("g-mask-B-before-product", "mask B applied before the product with w2ᵀ", "(86)", DH1,
-     "equals the answer with B applied to dh2", "In (86) the mask multiplies the product.",
+     "equals the answer with B applied to dh2 (computable when d1 = d2; otherwise it raises in "
+     "the cell, recognised by the exception handler)",
+     "In (86) the mask multiplies the product.",
      lambda c: c.up("dh1", (c.B * c.dh2) @ c.w2.T))
 _add("g-mask-A-after-product", "mask A applied after the product with w2ᵀ", "(84)", DH1,
-     "equals the answer with A applied one step late",
+     "equals the answer with A applied one step late (computable when d1 = d2; otherwise it "
+     "raises in the cell, recognised by the exception handler)",
      "A (33) masks dh2 (84) before it is multiplied by w2ᵀ.",
      lambda c: c.up("dh1", c.B * (c.A * ((c.dy @ c.w3.T) @ c.w2.T))))
 _add("g-matmul-for-hadamard-A", "a matrix product A @ (…) where the elementwise product ∘ "

@@ -7,7 +7,9 @@ type error). :func:`install` (called when ``helpers.exercises`` is imported in I
 an IPython custom exception handler that reads the failing statement, works out the shapes of
 its operands from the user's namespace (names, ``.T``, constant subscripts; nothing is called)
 and, if the error is one of these mistakes, shows the usual traceback followed by the
-catalogue's hint. Anything it does not recognise gets IPython's normal traceback.
+catalogue's hint. Anything it does not recognise gets IPython's normal traceback. Either way,
+an exercise's answer that the failing cell assigns but never reached is set to None, as the
+placeholder did, so that only the check fails, not the ``use`` cell after it.
 """
 
 import ast
@@ -16,6 +18,7 @@ import linecache
 import numpy as np
 
 from .catalogue import MISTAKES
+from .tasks import TASKS
 
 EXCEPTIONS = (ValueError, TypeError, IndexError, NameError)
 _LAYER_SHAPE = {"A": ("h2", "h2_relu"), "B": ("h1", "h1_relu")}   # a mask has its layer's shape
@@ -42,6 +45,7 @@ def install(shell=None):
 def _handler(shell, etype, value, tb, tb_offset=None):
     try:
         mistake = recognise_error(value, tb, shell.user_ns)
+        _define_unassigned_answers(tb, shell.user_ns)
     except Exception:                              # never let the hint machinery get in the way
         mistake = None
     if mistake is None:
@@ -51,6 +55,26 @@ def _handler(shell, etype, value, tb, tb_offset=None):
     stb = list(stb) + [hint_text(mistake)]
     shell._showtraceback(etype, value, stb)
     return stb
+
+
+def _define_unassigned_answers(tb, ns):
+    """An exercise cell that raised before assigning its answer leaves the name undefined, and
+    the ``use`` cell after its check would fail with a NameError (a cascade): set each answer the
+    cell assigns at top level and that is not defined yet to None, as the placeholder did, so
+    the check says it is missing and ``use`` hands out the reference."""
+    entry = _user_frame(tb, ns)
+    if entry is None:
+        return
+    try:
+        tree = ast.parse("".join(linecache.getlines(entry.tb_frame.f_code.co_filename)))
+    except SyntaxError:
+        return
+    for stmt in tree.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+            [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id in TASKS and t.id not in ns:
+                ns[t.id] = None
 
 
 def hint_text(mistake):
@@ -172,6 +196,17 @@ def _shape(node, ns):
     return None
 
 
+def _misplaced_mask(mask, operand):
+    """The right mask at the wrong step of (84)/(86): B on dh2 before the product with w2ᵀ, or
+    A on the unmasked product with w2ᵀ instead of before it."""
+    if mask == "B" and _name(operand) == "dh2":
+        return "g-mask-B-before-product"
+    if mask == "A" and isinstance(operand, ast.BinOp) and isinstance(operand.op, ast.MatMult) \
+            and _name(operand.right) == "w2.T" and _name(operand.left) != "dh2":
+        return "g-mask-A-after-product"          # A · ((dy·w3ᵀ)·w2ᵀ); A · (dh2·w2ᵀ) is A for B
+    return None
+
+
 def _classify(node, ns):
     """The catalogue key of a binary operation whose operands cannot combine, or None."""
     a, b = _shape(node.left, ns), _shape(node.right, ns)
@@ -197,6 +232,9 @@ def _classify(node, ns):
         for mask, other, key in (("A", "B", "g-mask-A-for-B"), ("B", "A", "g-mask-B-for-A")):
             if mask not in (left, right):
                 continue
+            placed = _misplaced_mask(mask, node.right if left == mask else node.left)
+            if placed:
+                return placed
             rest = b if left == mask else a
             # the shape this mask should have: the other mask's, or its layer's
             shapes = [getattr(ns.get(k), "shape", None) for k in (other, *_LAYER_SHAPE[other])]
