@@ -150,13 +150,10 @@ def test_derivation_copy_withholds_every_matrix_form():
             assert not st._gives_answer(src, answers), src
 
 
-# Code cells of the exercise notebooks that still give an answer as code (an earlier exercise's,
-# or one further down the same notebook). The generator cannot remove them without breaking the
-# notebook: they must take the value from ``exercises.reference`` / ``exercises.use`` instead.
-# When a notebook is rewired, remove its entries here; the test fails while the list is stale.
-
-
 def test_answer_scan_of_the_exercise_notebooks():
+    """No code cell of the student edition gives an exercise's answer as code: not an earlier
+    exercise's (later cells take it from ``exercises.reference`` / ``use`` by name, or import
+    withheld code from ``helpers.classroom.withheld``), not one further down the notebook."""
     sols = {p.name: nbformat.read(p, as_version=4)
             for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
     answers = ms.answer_expressions(nb for nb in sols.values() if ms._has_exercise(nb))
