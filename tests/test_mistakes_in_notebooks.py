@@ -7,9 +7,6 @@ handler installed. Asserted: the mistake is caught where it belongs — by the c
 ExerciseError names that very mistake) or, for a mistake that raises in the student's own cell,
 by the exception handler's hint — and no other cell of the notebook fails: the last mistake of
 each exercise is left in place and the cells after it run on the reference value.
-
-Notebook 11's mistakes (beyond the paper) are driven the same way in tests/test_derivations.py;
-the other entries of 11 are listed in BEYOND, with that test as their place.
 """
 
 import contextlib
@@ -117,10 +114,36 @@ WRONG = {
              "st-biases-left-out"),
         ]],
     },
+    "11_beyond_the_paper.ipynb": {
+        "nb11-06": [("dx = (dh1 @ w1.T).T", "d-transposed", CHECK),
+                    ("dx = (dh1 @ w1.T).sum(axis=0, keepdims=True)", "d-summed", CHECK),
+                    ("dx = dh1", "d-dh1-for-dx", CHECK),
+                    ("dx = (dh2 @ w2.T) @ w1.T", "d-mask-B-missing", CHECK),
+                    ("dx = (B * ((dy @ w3.T) @ w2.T)) @ w1.T", "d-mask-A-missing", CHECK),
+                    ("dx = 2 * dh1 @ w1.T", "d-factor", CHECK),
+                    ("dx = dh1 @ w1", "d-w1-not-transposed", CELL)],
+        "nb11-09": [(f"dw1_mean = x.T @ dh1{w}\ndb1_mean = {b}", key, CHECK) for w, b, key in [
+            ("", "dh1.sum(axis=0, keepdims=True)", "d-sum-loss"),
+            (" / n", "dh1.sum(axis=0, keepdims=True) / n", "d-mean-n"),
+            (" / (n * d_out) ** 2", "dh1.sum(axis=0, keepdims=True)", "d-mean-twice"),
+            (" / (n * d_out)", "dh1 / (n * d_out)", "d-bias-seed-form")]],
+        "nb11-12": [(f"dw1_reg = {w}\ndw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n"
+                     f"dw3_reg = h2_relu.T @ dy + 2 * lam * w3\ndb1_reg = {b}", key, CHECK)
+                    for w, b, key in [
+            ("x.T @ dh1", "None", "d-decay-missing"),
+            ("x.T @ dh1 + lam * w1", "None", "d-decay-factor"),
+            ("x.T @ dh1 - 2 * lam * w1", "None", "d-decay-sign"),
+            ("2 * lam * w1", "None", "d-decay-only"),
+            ("x.T @ dh1 + 2 * lam * w1", "dh1.sum(axis=0, keepdims=True) + 2 * lam * b1",
+             "d-decay-bias")]],
+        "nb11-17": [(f"dh1_leaky = {m} * (dh2_leaky @ w2.T)\ndw1_leaky = x.T @ dh1_leaky\n"
+                     "db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)", key, CHECK)
+                    for m, key in [
+            ("B", "d-leaky-relu-mask"),
+            ("1.0", "d-leaky-no-slope"),
+            ("np.where(h1 >= 0, alpha, 1.0)", "d-leaky-swapped")]],
+    },
 }
-# entries whose notebook is 11 (tests/test_derivations.py drives them through its student copy,
-# and test_every_derivation_mistake at function level)
-BEYOND = {k for k in MISTAKES if k.startswith("d-")}
 # entries that the running example's sizes turn into another entry's hint, which is then the
 # right one (tests/test_catalogue.py drives them on sizes where they give a value)
 SHOWN_AS = {"g-masks-swapped": "g-mask-B-for-A"}   # d1 ≠ d2: the swap raises at B in (84) first
@@ -154,8 +177,7 @@ def test_every_catalogue_entry_is_driven_through_a_notebook():
     covered = {key for cells in WRONG.values() for plan in cells.values()
                for _, key, _ in plan if key}
     assert set(SHOWN_AS.values()) <= covered
-    assert covered | BEYOND | set(SHOWN_AS) == set(MISTAKES), \
-        sorted(set(MISTAKES) - covered - BEYOND - set(SHOWN_AS))
+    assert covered | set(SHOWN_AS) == set(MISTAKES), sorted(set(MISTAKES) - covered - set(SHOWN_AS))
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
