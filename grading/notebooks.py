@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.classroom.tasks import TASKS
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _POINTS = re.compile(r"^points:(\d+(?:\.\d+)?)$")
 
@@ -31,7 +33,7 @@ class Exercise:
     cell_id: str               # the exercise cell's id (kept by the student edition)
     check_id: str              # the check cell's id
     name: str                  # what it computes: its variables / function, e.g. "dw3"
-    title: str                 # the comment above the markers, e.g. "eq. (81): the gradient …"
+    title: str                 # what the student copy asks for (student_prompt), never the formula
     targets: list              # names the solution region assigns or defines
     solution: str              # the exercise cell's source without the marker lines
     check: str                 # the check cell's source
@@ -89,6 +91,15 @@ def _title(before):
         elif block:
             break
     return " ".join(block)
+
+
+def student_prompt(targets, comment):
+    """The exercise as the student copy states it (helpers.classroom.tasks): equation, quantity,
+    shape. The solution's own comment (``comment``) often spells out the formula, so it is used
+    only where no task describes the exercise. The feedback quotes this for every exercise,
+    handed in or not, so it must not give away an answer."""
+    keys = [t for t in targets if t in TASKS]
+    return TASKS[keys[0]].prompt() if keys else comment
 
 
 def names(source):
@@ -190,7 +201,8 @@ def load(path):
         targets = cell_targets(strip_markers(cell.source))
         a.steps.append(("exercise", Exercise(
             notebook=path.name, cell_id=cell["id"], check_id=check["id"],
-            name=", ".join(targets) or cell["id"], title=_title(before), targets=targets,
+            name=", ".join(targets) or cell["id"], targets=targets,
+            title=student_prompt(targets, _title(before)),
             solution=strip_markers(cell.source), check=check.source,
             points=points_of(cell, check),
             anchor=next((ln.strip() for ln in before if ln.strip().startswith("#")

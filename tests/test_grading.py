@@ -49,6 +49,26 @@ def test_points_come_from_a_tag_on_the_exercise_or_check_cell(tmp_path):
     assert [e.targets for e in a.exercises] == [["z"], ["w"], ["v"]]
 
 
+def _gives_an_answer(title):
+    from helpers.classroom.tasks import TASKS
+    return [t.formula for t in TASKS.values() if t.formula and t.formula in title] + [
+        t.code for t in TASKS.values() if t.code and t.code in title]
+
+
+def test_feedback_states_each_exercise_as_the_student_copy_does_not_its_answer():
+    """The feedback lists every exercise, handed in or not; its title is the student copy's
+    prompt, not the solution's comment (which spells out e.g. dy = 2(y_pred − y))."""
+    from helpers.classroom.tasks import TASKS
+    dy = ASSIGNMENTS["03_output_layer.ipynb"].exercises[0]
+    assert dy.title == TASKS["dy"].prompt()
+    for e in (e for a in ASSIGNMENTS.values() for e in a.exercises):
+        assert not _gives_an_answer(e.title), (e.name, e.title)
+    # the solution's own comment, the title before, is what the check catches
+    nb = nbformat.read(ROOT / "notebooks" / dy.notebook, as_version=4)
+    (cell,) = [c for c in nb.cells if c.get("id") == dy.cell_id]
+    assert _gives_an_answer(notebooks._title(notebooks.solution_region(cell.source)[1]))
+
+
 def test_hidden_cases_have_pairwise_different_sizes():
     for case in hidden_cases.CASES:
         dims = [case[k] for k in ("n", "d_in", "d1", "d2", "d_out")]
