@@ -110,6 +110,7 @@ def _execute(job, limits, workdir):
     hidden = len(__import__("grading.hidden_cases", fromlist=["CASES"]).CASES)
     cell_timeout = int(limits.time_limit * 2 * (2 + hidden)) + 30
     results, problems, start, replay = {}, [], (0, 0), 0
+    starts = 3          # a kernel that dies at start-up (a loaded machine) is started again
     while True:
         cells, keys = _cells(job, nonce, start, replay)
         nb = nbformat.v4.new_notebook(cells=cells)
@@ -132,7 +133,11 @@ def _execute(job, limits, workdir):
             return results, problems
         except (DeadKernelError, CellTimeoutError, RuntimeError) as e:
             if current is None:
-                problems.append(f"the kernel could not run the grader ({type(e).__name__}: {e})")
+                starts -= 1
+                if starts > 0:
+                    continue
+                problems.append(f"the kernel could not run the grader ({type(e).__name__}: {e})"
+                                f", three times: grade this submission again")
                 return results, problems
             why = ("the kernel died while running this exercise (os._exit, a crash or out of "
                    "memory); the exercises after it were graded in a new kernel"

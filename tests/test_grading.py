@@ -61,6 +61,8 @@ def test_feedback_states_each_exercise_as_the_student_copy_does_not_its_answer()
     from helpers.classroom.tasks import TASKS
     dy = ASSIGNMENTS["03_output_layer.ipynb"].exercises[0]
     assert dy.title == TASKS["dy"].prompt()
+    step = ASSIGNMENTS["08_training.ipynb"].exercises[0]             # a dict, not named "step"
+    assert step.title == TASKS["step"].prompt() and "lr·∂L/∂p" not in step.title
     for e in (e for a in ASSIGNMENTS.values() for e in a.exercises):
         assert not _gives_an_answer(e.title), (e.name, e.title)
     # the solution's own comment, the title before, is what the check catches
@@ -163,3 +165,36 @@ def test_the_mistake_catalogue_in_teaching_md_is_current():
 
     teaching_catalogue.main(["--check"])
     assert "NOT CAUGHT" not in (ROOT / "TEACHING.md").read_text(encoding="utf-8")
+
+
+def test_a_kernel_that_dies_at_start_up_is_started_again(tmp_path, monkeypatch):
+    """On a loaded machine a kernel can die before it answers kernel_info: the student must not
+    lose every point for it. The grader starts the kernel again (up to three times)."""
+    import contextlib
+
+    from nbclient import NotebookClient
+
+    real, calls = NotebookClient.setup_kernel, []
+
+    @contextlib.contextmanager
+    def flaky(self, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        with real(self, **kw):
+            yield
+
+    monkeypatch.setattr(NotebookClient, "setup_kernel", flaky)
+    sol = tmp_path / "s" / "03_output_layer.ipynb"
+    sol.parent.mkdir()
+    sol.write_text((ROOT / "student" / "03_output_layer.ipynb").read_text(encoding="utf-8"))
+    nb = nbformat.read(sol, as_version=4)
+    solutions = {e.cell_id: e.solution for e in ASSIGNMENTS["03_output_layer.ipynb"].exercises}
+    for cell in nb.cells:
+        if cell.get("id") in solutions:
+            cell.source = solutions[cell["id"]]
+    nbformat.write(nb, sol)
+    rows = runner.grade_submission(submissions.Submission("s", [sol]),
+                                   {"03_output_layer.ipynb": ASSIGNMENTS["03_output_layer.ipynb"]})
+    assert len(calls) == 2
+    assert rows and all(r["passed"] for r in rows), rows
