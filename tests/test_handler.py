@@ -135,3 +135,12 @@ def test_an_answer_the_failing_cell_never_assigned_is_left_as_none(shell, capsys
     assert shell.user_ns["db1"] == 1                     # assigned before the error: untouched
     res = shell.run_cell('dw1 = exercises.use("dw1", dw1, params, x, y)', store_history=True)
     assert res.success and "not answered yet" in capsys.readouterr().out
+
+
+def test_a_failing_cell_does_not_leave_the_reference_value_in_its_answer(shell, capsys):
+    """After ``use`` handed out the reference dw1, a corrected cell that raises must not leave
+    that value behind: its check would call it reference use instead of saying it is missing."""
+    shell.run_cell('dw1 = exercises.use("dw1", None, params, x, y)', store_history=True)
+    res = shell.run_cell("dw1 = x @ B", store_history=True)
+    capsys.readouterr()
+    assert not res.success and shell.user_ns["dw1"] is None

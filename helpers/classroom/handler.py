@@ -17,6 +17,7 @@ import linecache
 
 import numpy as np
 
+from . import provenance
 from .catalogue import MISTAKES
 from .tasks import TASKS
 
@@ -58,9 +59,10 @@ def _handler(shell, etype, value, tb, tb_offset=None):
 
 
 def _define_unassigned_answers(tb, ns):
-    """An exercise cell that raised before assigning its answer leaves the name undefined, and
-    the ``use`` cell after its check would fail with a NameError (a cascade): set each answer the
-    cell assigns at top level and that is not defined yet to None, as the placeholder did, so
+    """An exercise cell that raised before assigning its answer leaves the name undefined (the
+    ``use`` cell after its check would fail with a NameError, a cascade) or holding the reference
+    value an earlier ``use`` handed out (the check would call that reference use): set each
+    answer the cell assigns at top level, in either state, to None, as the placeholder did, so
     the check says it is missing and ``use`` hands out the reference."""
     entry = _user_frame(tb, ns)
     if entry is None:
@@ -73,7 +75,8 @@ def _define_unassigned_answers(tb, ns):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else \
             [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
         for t in targets:
-            if isinstance(t, ast.Name) and t.id in TASKS and t.id not in ns:
+            if isinstance(t, ast.Name) and t.id in TASKS and (
+                    t.id not in ns or provenance.issued_as(ns[t.id], t.id)):
                 ns[t.id] = None
 
 

@@ -55,6 +55,11 @@ def _same_quantity(issued, asked):
         asked == "numerical" and issued in _GRADIENTS)
 
 
+def issued_as(value, quantity):
+    """Whether ``value`` is (a view of) an array handed out as ``quantity``."""
+    return _issued(value, quantity)
+
+
 def _issued(value, quantity=None):
     if isinstance(value, dict):
         return any(_issued(v, quantity) for v in value.values())
