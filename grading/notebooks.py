@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.classroom.tasks import TASKS
+from helpers.classroom.tasks import TASK_OF_NAME, TASKS
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _POINTS = re.compile(r"^points:(\d+(?:\.\d+)?)$")
@@ -93,16 +93,13 @@ def _title(before):
     return " ".join(block)
 
 
-# exercises whose answer is not named after its task: 07's function, 08's dict of new values
-_TASK_OF = {"central_difference": "numerical", "estimate": "numerical", "new_params": "step"}
-
-
 def student_prompt(targets, comment):
     """The exercise as the student copy states it (helpers.classroom.tasks): equation, quantity,
     shape. The solution's own comment (``comment``) often spells out the formula, so it is used
     only where no task describes the exercise. The feedback quotes this for every exercise,
     handed in or not, so it must not give away an answer."""
-    keys = [t for t in targets if t in TASKS] or [_TASK_OF[t] for t in targets if t in _TASK_OF]
+    keys = [t for t in targets if t in TASKS] or [TASK_OF_NAME[t] for t in targets
+                                                if t in TASK_OF_NAME]
     return TASKS[keys[0]].prompt() if keys else comment
 
 

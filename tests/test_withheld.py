@@ -60,7 +60,7 @@ def test_every_student_line_runs():
             lines += [ln for ln in cell.source.splitlines() if ln.startswith("### STUDENT:")]
     assert lines
     for line in lines:
-        exec(st.code_for_students(line), {})                # noqa: S102
+        exec(st.code_for_students(line), {})
 
 
 def test_answer_region_becomes_a_comment_and_the_student_lines_code():

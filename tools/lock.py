@@ -119,19 +119,22 @@ def versions(lo, hi):
     return [f"{major}.{m}" for m in range(a, b + 1)]
 
 
+def _is_current(lock, tmp, **kw):
+    """Whether ``make lock`` would write ``lock`` as it is (resolved again, in ``tmp``)."""
+    fresh = Path(tmp) / lock.name
+    shutil.copy(lock, fresh)
+    compile_lock(fresh, **kw)
+    return filecmp.cmp(fresh, lock, shallow=False)
+
+
 def check_current(python_min):
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / LOCK.name
-        shutil.copy(LOCK, fresh)
-        compile_lock(fresh, python_min=python_min)
-        if not filecmp.cmp(fresh, LOCK, shallow=False):
+        if not _is_current(LOCK, tmp, python_min=python_min):
             return ["requirements-lock.txt is not what `make lock` writes from pyproject.toml"]
         if environment_yml(LOCK, python_min) != ENVIRONMENT.read_text():
             return ["environment.yml is not what `make lock` writes from the lock"]
-        fresh = Path(tmp) / GRADING_LOCK.name
-        shutil.copy(GRADING_LOCK, fresh)
-        compile_lock(fresh, extras=GRADING_EXTRAS, constraint=LOCK, python_min=python_min)
-        if not filecmp.cmp(fresh, GRADING_LOCK, shallow=False):
+        if not _is_current(GRADING_LOCK, tmp, extras=GRADING_EXTRAS, constraint=LOCK,
+                           python_min=python_min):
             return [f"{GRADING_LOCK.name} is not what `make lock` writes from pyproject.toml"]
     return []
 

@@ -9,7 +9,7 @@ import json
 import re
 import textwrap
 
-from helpers.classroom.tasks import TASKS
+from helpers.classroom.tasks import TASK_OF_NAME, TASKS
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -167,7 +167,6 @@ def student_source(source, where="cell"):
     return "\n".join(out), n
 
 
-_STORED_TASK = {"new_params": "step", "estimate": "numerical"}
 
 
 def _prompt(region, comment):
@@ -188,8 +187,8 @@ def _prompt(region, comment):
                 and isinstance(node.ctx, ast.Store)):
             if target.id not in stored:
                 stored.append(target.id)
-    keys = [k for k in stored if k in TASKS] or [_STORED_TASK[k] for k in stored
-                                                if k in _STORED_TASK][:1]
+    keys = [k for k in stored if k in TASKS] or [TASK_OF_NAME[k] for k in stored
+                                                if k in TASK_OF_NAME][:1]
     if keys:
         lines = [ln for k in keys for ln in textwrap.wrap(TASKS[k].prompt(), 96,
                                                           subsequent_indent="  ")]

@@ -65,13 +65,8 @@ def _define_unassigned_answers(tb, ns):
     answer the cell assigns at top level, in either state, to None, as the placeholder did, so
     the check says it is missing and ``use`` hands out the reference."""
     entry = _user_frame(tb, ns)
-    if entry is None:
-        return
-    try:
-        tree = ast.parse("".join(linecache.getlines(entry.tb_frame.f_code.co_filename)))
-    except SyntaxError:
-        return
-    for stmt in tree.body:
+    tree = _cell_tree(entry) if entry is not None else None
+    for stmt in tree.body if tree is not None else ():
         targets = stmt.targets if isinstance(stmt, ast.Assign) else \
             [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
         for t in targets:
@@ -95,17 +90,21 @@ def _user_frame(tb, ns):
     return found
 
 
+def _cell_tree(entry):
+    """The parsed source of the cell that traceback ``entry`` runs, or None."""
+    try:
+        return ast.parse("".join(linecache.getlines(entry.tb_frame.f_code.co_filename)))
+    except SyntaxError:
+        return None
+
+
 def recognise_error(value, tb, ns):
     """The catalogue entry behind error ``value`` raised in a cell, or None."""
     entry = _user_frame(tb, ns)
-    if entry is None:
+    tree = _cell_tree(entry) if entry is not None else None
+    if tree is None:
         return None
-    filename, lineno = entry.tb_frame.f_code.co_filename, entry.tb_lineno
-    source = "".join(linecache.getlines(filename))
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
+    lineno = entry.tb_lineno
     stmt = min((s for s in ast.walk(tree) if isinstance(s, ast.stmt)
                 and s.lineno <= lineno <= (s.end_lineno or s.lineno)
                 and not isinstance(s, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With,

@@ -55,19 +55,16 @@ def _same_quantity(issued, asked):
         asked == "numerical" and issued in _GRADIENTS)
 
 
-def issued_as(value, quantity):
-    """Whether ``value`` is (a view of) an array handed out as ``quantity``."""
-    return _issued(value, quantity)
-
-
-def _issued(value, quantity=None):
+def issued_as(value, quantity=None):
+    """Whether ``value`` (an array, or a dict of them) is, or is a view of, an array handed out
+    as ``quantity`` (None: as any quantity)."""
     if isinstance(value, dict):
-        return any(_issued(v, quantity) for v in value.values())
+        return any(issued_as(v, quantity) for v in value.values())
     if not isinstance(value, np.ndarray):
         return False
-    for ref, issued_as in list(_ISSUED.values()):
+    for ref, given_as in list(_ISSUED.values()):
         a = ref()
-        if a is not None and _same_quantity(issued_as, quantity) and (
+        if a is not None and _same_quantity(given_as, quantity) and (
                 a is value or (value.size and np.shares_memory(a, value))):
             return True
     return False
@@ -75,7 +72,7 @@ def _issued(value, quantity=None):
 
 def refuse(var, value, quantity, *, position=None, check=None, forbidden=None):
     """Raise ExerciseError if ``value`` comes from the reference implementation."""
-    if _issued(value, quantity):
+    if issued_as(value, quantity):
         raise ExerciseError(
             f"{var} is the reference value that exercises.reference / exercises.use handed out, "
             f"not your answer: compute it yourself in the exercise cell and run that cell again.",
