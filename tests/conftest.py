@@ -8,9 +8,21 @@
   ``import conftest``: tests/browser has a conftest too, and the name would be ambiguous).
 """
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import matplotlib
 
 matplotlib.use("Agg", force=True)
+
+# IPython's history (a SQLite file, written at every cell) goes to a scratch directory, not the
+# user's ~/.ipython: the in-process shells below and the kernels nbval starts inherit it.
+# (pytest-xdist's workers inherit the directory of the process that starts them.)
+if "IPYTHONDIR" not in os.environ:
+    os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="ipython-tests-")
+    atexit.register(shutil.rmtree, os.environ["IPYTHONDIR"], ignore_errors=True)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -44,3 +56,42 @@ def make_problem():
 def problem():
     """A fixed small problem: n=4, d_in=3, d1=5, d2=4, d_out=2, float64."""
     return _make_problem(4, 3, 5, 4, 2, seed=1)
+
+
+@pytest.fixture
+def student_shell(capsys):
+    """A student's kernel, in this process: ``run(source) -> (exception or None, stdout)`` runs a
+    cell in an IPython shell whose working directory is student/, with the classroom's exception
+    handler installed, as Jupyter runs it. Warnings are shown, not raised, as in a kernel (a plot
+    on Agg warns that it cannot be shown). The shell is shared: its namespace is restored after.
+    Much faster than a kernel per notebook; tests/test_handler.py installs the handler in a real
+    kernel, and nbval runs every solution notebook in one."""
+    import contextlib
+    import io
+    import os
+    import warnings
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from helpers.classroom import handler
+
+    shell = InteractiveShell.instance()
+    saved, cwd = dict(shell.user_ns), os.getcwd()
+    handler.install(shell)
+
+    def run(source):
+        with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = shell.run_cell(source, store_history=True)
+        return res.error_in_exec or res.error_before_exec, capsys.readouterr().out
+
+    os.chdir(Path(__file__).resolve().parent.parent / "student")
+    try:
+        yield run
+    finally:
+        os.chdir(cwd)
+        shell.user_ns.clear()
+        shell.user_ns.update(saved)
+        plt.close("all")

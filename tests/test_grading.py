@@ -1,8 +1,9 @@
-"""The grader (grading/, issue 12): discovery, hidden cases, mistakes, and a class of 6.
+"""The grader (grading/, issue 12): discovery, hidden cases, mistakes, and a class of 3.
 
-Everything but the last test runs in this process (no kernel). The last one grades a synthetic
-class of 6 submissions (every category: correct, each catalogued mistake, each breakage) in
-kernels, as ``make grade`` does; the full class of 60 is ``make grade`` itself.
+Everything but the class test runs in this process (no kernel). The class test grades a
+synthetic class of 3 submissions in kernels, as ``make grade`` does: one correct, one with every
+catalogued mistake, one with every breakage (a kernel killed, an endless loop, ...); the full
+class of 60, one mistake or breakage each, is ``make grade`` itself.
 """
 
 import json
@@ -145,8 +146,8 @@ def test_a_hard_coded_answer_fails_the_hidden_case(tmp_path, monkeypatch):
     assert results["18ef9d8b"]["reason"].startswith("hidden case")
 
 
-def test_a_class_of_six_in_kernels_gives_the_expected_grades(tmp_path):
-    synthetic_class.build(tmp_path / "class", 6)
+def test_a_class_of_three_in_kernels_gives_the_expected_grades(tmp_path):
+    synthetic_class.build(tmp_path / "class", 3)
     out = tmp_path / "grades"
     r = subprocess.run([sys.executable, "-m", "grading", str(tmp_path / "class" / "submissions"),
                         "--out", str(out), "--time-limit", "1", "--quiet"], cwd=ROOT,
@@ -155,9 +156,11 @@ def test_a_class_of_six_in_kernels_gives_the_expected_grades(tmp_path):
     assert synthetic_class.compare(tmp_path / "class" / "expected.csv",
                                    out / "grades.csv") == []
     feedback = sorted(p.name for p in (out / "feedback").iterdir())
-    assert feedback == [f"student0{k}.md" for k in range(1, 7)]
-    text = (out / "feedback" / "student03.md").read_text(encoding="utf-8")
+    assert feedback == [f"student0{k}.md" for k in range(1, 4)]
+    text = (out / "feedback" / "student02.md").read_text(encoding="utf-8")
     assert "❌ fail" in text and "transposed" in text
+    text = (out / "feedback" / "student03.md").read_text(encoding="utf-8")
+    assert "kernel died" in text and "time limit" in text
 
 
 def test_the_mistake_catalogue_in_teaching_md_is_current():

@@ -3,21 +3,18 @@
 For each catalogue entry (``helpers.classroom.catalogue``), the student's wrong code is written
 here as source text and put in the exercise cell of the student copy (student/), which runs in an
 IPython shell in this process, cell by cell, as Jupyter runs it, with the classroom's exception
-handler installed. Asserted: the mistake is caught where it belongs — by the check cell (its
-ExerciseError names that very mistake) or, for a mistake that raises in the student's own cell,
-by the exception handler's hint — and no other cell of the notebook fails: the last mistake of
-each exercise is left in place and the cells after it run on the reference value.
+handler installed (the ``student_shell`` fixture of conftest.py). Asserted: the mistake is caught
+where it belongs — by the check cell (its ExerciseError names that very mistake) or, for a
+mistake that raises in the student's own cell, by the exception handler's hint — and no other
+cell of the notebook fails: the last mistake of each exercise is left in place and the cells
+after it run on the reference value.
 """
 
-import contextlib
-import io
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.classroom import handler
 from helpers.classroom.catalogue import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,52 +176,36 @@ def test_every_catalogue_entry_is_driven_through_a_notebook():
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
-def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, capsys):
-    from IPython.core.interactiveshell import InteractiveShell
-
+def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, student_shell):
+    run = student_shell
     cells = [c for c in nbformat.read(STUDENT / name, as_version=4).cells
              if c.cell_type == "code"]
     plan = WRONG[name]
     exercises = {c.get("id") for c in cells if "YOUR CODE HERE" in c.source}
     checks = {cells[i + 1].get("id") for i, c in enumerate(cells) if c.get("id") in exercises}
     assert set(plan) <= exercises, "a planned cell is not an exercise of the student copy"
-    shell = InteractiveShell.instance()                  # shared with other tests: restored
-    saved, cwd = dict(shell.user_ns), os.getcwd()
-    handler.install(shell)
     failures = []
-
-    def run(source):
-        with contextlib.redirect_stderr(io.StringIO()):
-            res = shell.run_cell(source, store_history=True)
-        return res.error_in_exec, capsys.readouterr().out
-
     # up to the cell after the last planned exercise's check (its `use` cell): the rest of the
-    # notebook runs on reference values either way, as tests/test_student.py's unanswered run shows
+    # notebook runs on reference values either way, as tests/test_student.py's round trip shows
     last = max(i for i, c in enumerate(cells) if c.get("id") in plan) + 2
-    try:
-        os.chdir(STUDENT)
-        for i, cell in enumerate(cells[:last + 1]):
-            cid = cell.get("id")
-            for wrong, key, where in plan.get(cid, []):
-                err, out = run(_inject(cell.source, wrong))
-                if where == CELL:
-                    assert err is not None and f"Likely mistake: {MISTAKES[key].text()}" in out, \
-                        f"{name}: {wrong!r} raised {err!r} without the hint of {key}:\n{out}"
-                    continue
-                assert err is None, f"{name}: {wrong!r} failed in its own cell: {err!r}\n{out}"
-                err, out = run(cells[i + 1].source)
-                assert getattr(err, "mistake", None) == key, \
-                    f"{name}: {wrong!r} should fail its check as {key}; got {err!r}"
-                named = "the reference" if key == "ref-used" else MISTAKES[key].name
-                assert named in str(err), f"{name}: the message of {key} does not name it: {err}"
-            if cid in plan:
-                continue             # the last mistake stays; the check cell below may fail
-            err, out = run(cell.source)
-            if err is not None and cid not in exercises | checks:
-                failures.append(f"cell {i} ({cid}): {err!r}")
-    finally:
-        os.chdir(cwd)
-        shell.user_ns.clear()
-        shell.user_ns.update(saved)
+    for i, cell in enumerate(cells[:last + 1]):
+        cid = cell.get("id")
+        for wrong, key, where in plan.get(cid, []):
+            err, out = run(_inject(cell.source, wrong))
+            if where == CELL:
+                assert err is not None and f"Likely mistake: {MISTAKES[key].text()}" in out, \
+                    f"{name}: {wrong!r} raised {err!r} without the hint of {key}:\n{out}"
+                continue
+            assert err is None, f"{name}: {wrong!r} failed in its own cell: {err!r}\n{out}"
+            err, out = run(cells[i + 1].source)
+            assert getattr(err, "mistake", None) == key, \
+                f"{name}: {wrong!r} should fail its check as {key}; got {err!r}"
+            named = "the reference" if key == "ref-used" else MISTAKES[key].name
+            assert named in str(err), f"{name}: the message of {key} does not name it: {err}"
+        if cid in plan:
+            continue                 # the last mistake stays; the check cell below may fail
+        err, out = run(cell.source)
+        if err is not None and cid not in exercises | checks:
+            failures.append(f"cell {i} ({cid}): {err!r}")
     assert not failures, f"{name}: with the mistakes in place, other cells failed:\n" + \
         "\n".join(failures)

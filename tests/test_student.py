@@ -2,9 +2,9 @@
 
 Fast tests: the generator on a small fixture notebook (built here, so nbval never collects it),
 determinism, the committed ``student/`` up to date, no solution text anywhere in it.
-Slow tests (``test_slow_*``, one kernel per notebook, deselect with ``-k "not slow"``): the round
-trip on the real notebooks — placeholders fail at the exercise and its check naming the
-equation, typical wrong answers fail with their hint, re-inserted solutions pass every check.
+The round trip on the real notebooks, each run in an IPython shell in this process (the
+``student_shell`` fixture of conftest.py): placeholders fail at the exercise and its check naming
+the equation, typical wrong answers fail with their hint, re-inserted solutions pass every check.
 """
 
 import ast
@@ -331,74 +331,64 @@ def _error(cell):
 
 
 @pytest.mark.parametrize("name", _exercise_notebooks())
-def test_slow_round_trip(name):
-    """One kernel per notebook runs the student copy top to bottom. At each exercise: the
-    solution, re-inserted, passes its check; each typical wrong answer fails it with its hint;
-    then the placeholder fails, naming the equation, and is left in place, so the rest of the
-    notebook runs unanswered: no cell but the exercises' checks may fail (no cascade)."""
-    from nbclient import NotebookClient
-
+def test_round_trip(name, student_shell):
+    """The student copy runs top to bottom in one shell, as in a kernel (``student_shell``). At
+    each exercise: the solution, re-inserted, passes its check; each typical wrong answer fails
+    it with its hint; then the placeholder fails, naming the equation, and is left in place, so
+    the rest of the notebook runs unanswered: no cell but the exercises' checks may fail (no
+    cascade)."""
     solution = nbformat.read(NOTEBOOKS / name, as_version=4)
-    stud = nbformat.reads(ms.build(NOTEBOOKS)[name], as_version=4)
+    stud = nbformat.read(STUDENT / name, as_version=4)     # up to date: tested above
     sol_by_id = {c.get("id"): c for c in solution.cells}
-    # the client writes each executed cell back into its notebook: give it a scratch one
-    scratch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
-    client = NotebookClient(scratch, timeout=300, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(STUDENT)}})
 
     def run(source):
-        cell = nbformat.v4.new_code_cell(source)
-        client.execute_cell(cell, 0)
-        return _error(cell)
+        err = student_shell(source)[0]
+        return None if err is None else f"{type(err).__name__}: {err}"
 
-    # one BLAS thread and no GUI: the machine is shared and the plots are not looked at
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "MPLBACKEND": "Agg"}
     checks = {i for i, c in enumerate(stud.cells) if c.cell_type == "code"
               and _check_call(c.source)[0]}
     n_exercises, cascade = 0, []
-    with client.setup_kernel(env=env):
-        for i, cell in enumerate(stud.cells):
-            if cell.cell_type != "code":
-                continue
-            if "YOUR CODE HERE" not in cell.source:
-                err = run(cell.source)
-                if err is not None and i not in checks:
-                    cascade.append(f"cell {i} ({cell.get('id')}): {err[:160]}")
-                elif err is not None:
-                    assert err.startswith(("ExerciseError", "NotImplementedError")), \
-                        f"{name} cell {i}: {err}"
-                continue
-            n_exercises += 1
-            sol = sol_by_id[cell.id].source
-            tasks = ms.region_task(sol)
-            check_cell = next(c for c in stud.cells[i + 1:] if c.cell_type == "code")
-            check, args = _check_call(check_cell.source)
-            assert check, f"{name} cell {i}: the next code cell is not a helpers.exercises check"
-            # 1. the solution, re-inserted, passes
-            assert run(sol) is None, f"{name} cell {i}: the solution itself failed"
-            assert run(check_cell.source) is None, f"{name} cell {i}: the solution fails its check"
-            # 2. each typical wrong answer fails the check with its hint
-            created = [v for code in _top_level_regions(sol) for v in ms._assigned_names(code)[0]]
-            for wrong, hint in _wrong_answers(created, check, args):
-                assert run(sol) is None
-                assert run(wrong) is None, wrong
-                err = run(check_cell.source)
-                assert err is not None and hint in err, f"{name}: {wrong!r} gave {err}"
-            # 3. the placeholder, with nothing left of the solution: the exercise (or, for a
-            #    function stub, its check) fails and names the equation; the check fails too
-            if created:
-                assert run("\n".join(f"globals().pop({v!r}, None)" for v in created)) is None
+    for i, cell in enumerate(stud.cells):
+        if cell.cell_type != "code":
+            continue
+        if "YOUR CODE HERE" not in cell.source:
             err = run(cell.source)
-            err_check = run(check_cell.source)
-            if err is not None:
-                assert err.startswith("NotImplementedError") and any(t in err for t in tasks), err
-                assert err_check is not None, f"{name} cell {i}: check passed with a placeholder"
-                assert err_check.startswith("ExerciseError") and re.search(
-                    r"eq\. \(\d+\)|gradient-descent step", err_check), err_check
-            else:                  # the region sits in a function: its check must fail
-                assert err_check and (err_check.startswith("ExerciseError") or any(
-                    t in err_check for t in tasks)), err_check
+            if err is not None and i not in checks:
+                cascade.append(f"cell {i} ({cell.get('id')}): {err[:160]}")
+            elif err is not None:
+                assert err.startswith(("ExerciseError", "NotImplementedError")), \
+                    f"{name} cell {i}: {err}"
+            continue
+        n_exercises += 1
+        sol = sol_by_id[cell.id].source
+        tasks = ms.region_task(sol)
+        check_cell = next(c for c in stud.cells[i + 1:] if c.cell_type == "code")
+        check, args = _check_call(check_cell.source)
+        assert check, f"{name} cell {i}: the next code cell is not a helpers.exercises check"
+        # 1. the solution, re-inserted, passes
+        assert run(sol) is None, f"{name} cell {i}: the solution itself failed"
+        assert run(check_cell.source) is None, f"{name} cell {i}: the solution fails its check"
+        # 2. each typical wrong answer fails the check with its hint
+        created = [v for code in _top_level_regions(sol) for v in ms._assigned_names(code)[0]]
+        for wrong, hint in _wrong_answers(created, check, args):
+            assert run(sol) is None
+            assert run(wrong) is None, wrong
+            err = run(check_cell.source)
+            assert err is not None and hint in err, f"{name}: {wrong!r} gave {err}"
+        # 3. the placeholder, with nothing left of the solution: the exercise (or, for a
+        #    function stub, its check) fails and names the equation; the check fails too
+        if created:
+            assert run("\n".join(f"globals().pop({v!r}, None)" for v in created)) is None
+        err = run(cell.source)
+        err_check = run(check_cell.source)
+        if err is not None:
+            assert err.startswith("NotImplementedError") and any(t in err for t in tasks), err
+            assert err_check is not None, f"{name} cell {i}: check passed with a placeholder"
+            assert err_check.startswith("ExerciseError") and re.search(
+                r"eq\. \(\d+\)|gradient-descent step", err_check), err_check
+        else:                  # the region sits in a function: its check must fail
+            assert err_check and (err_check.startswith("ExerciseError") or any(
+                t in err_check for t in tasks)), err_check
     assert n_exercises > 0
     assert not cascade, f"{name}, run unanswered: cells other than checks failed:\n" + \
         "\n".join(cascade)

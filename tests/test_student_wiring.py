@@ -3,7 +3,7 @@ cell ``v = exercises.use("v", v, params, x, y)`` (``use_step`` for the gradient-
 that every later cell runs on the student's value if it passed, else on the reference value.
 
 That the student notebooks, run unanswered, then fail only in their exercises' checks is tested
-in ``tests/test_student.py::test_slow_round_trip``, in the same kernel as the round trip.
+in ``tests/test_student.py::test_round_trip``, in the same shell as the round trip.
 """
 
 from pathlib import Path

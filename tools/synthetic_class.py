@@ -142,7 +142,8 @@ def build(out, size):
         for b in (chosen if cat == "broken" else []):
             name, ex = _break(b, nbs, assignments, other)
             for e in ([ex] if ex else assignments[name].exercises):
-                expect[e.cell_id] = (b[4], b[3])
+                if expect.get(e.cell_id, (True,))[0]:     # a lost mark outweighs a note
+                    expect[e.cell_id] = (b[4], b[3])
         folder = subs / sid
         folder.mkdir(parents=True)
         for n, nb in nbs.items():
