@@ -45,10 +45,13 @@ def feedback(student, rows):
         if not r["passed"]:
             lines.append(f"  - {r['mistake']}")
             message = r.get("message", "")
-            if message and message.splitlines()[0] not in r["mistake"]:
+            # the check's own message, less its "Likely mistake" line: that is the line above
+            said = [ln for ln in message.splitlines()
+                    if ln.strip() != f"Likely mistake: {r['mistake']}"]
+            if said and said[0] not in r["mistake"]:
                 lines.append("  - the check said:")
                 lines.append("")
-                lines += ["    " + ln for ln in message.splitlines()]
+                lines += ["    " + ln for ln in said]
                 lines.append("")
         if r.get("notes"):
             lines.append(f"  - note: {r['notes']}")

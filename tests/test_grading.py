@@ -132,6 +132,18 @@ def test_each_catalogued_mistake_loses_its_exercise_only(tmp_path, monkeypatch, 
     assert words in failed[ex.cell_id]["reason"]
 
 
+def test_feedback_gives_the_hint_once(tmp_path, monkeypatch):
+    from grading import report
+    results = _grade_in_process(tmp_path, monkeypatch, _student({"dy": "dy = y_pred - y"}))
+    r = results[ASSIGNMENTS["03_output_layer.ipynb"].exercises[0].cell_id]
+    assert f"Likely mistake: {r['reason']}" in r["message"]       # the check says it too
+    row = {"student": "s", "notebook": "03_output_layer.ipynb", "exercise": "dy", "title": "t",
+           "points": 0, "max_points": 1, "passed": False, "mistake": r["reason"],
+           "message": r["message"], "notes": ""}
+    text = report.feedback("s", [row])
+    assert text.count(r["reason"]) == 1 and "the check said" in text and "expected" in text
+
+
 def test_a_hard_coded_answer_fails_the_hidden_case(tmp_path, monkeypatch):
     nbs = _student()
     setup = next(s for k, s in ASSIGNMENTS["03_output_layer.ipynb"].steps if k == "setup")

@@ -39,6 +39,8 @@ CASES = [
     ("g-mask-B-for-A", "dh2 = B * (dy @ w3.T)"),
     ("g-w3-not-transposed", "dh2 = A * (dy @ w3)"),
     ("g-w2-not-transposed", "dh1 = B * (dh2 @ params['w2'])"),
+    ("g-w2-not-transposed", "dh1 = B * ((A * (dy @ w3.T)) @ w2)"),     # dh2 written out
+    ("g-w3-not-transposed", "dh2 = A * ((2 * (y_pred - y)) @ w3)"),      # dy written out
     ("d-w1-not-transposed", "dh1 = B * (dh2 @ w2.T)\ndx = dh1 @ w1"),
     ("g-mask-B-for-A", "B_saved = B\ndel B\ntry:\n    dh2 = B * (dy @ w3.T)\nfinally:\n"
                        "    B = B_saved"),

@@ -202,6 +202,9 @@ def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, stu
                 f"{name}: {wrong!r} should fail its check as {key}; got {err!r}"
             named = "the reference" if key == "ref-used" else MISTAKES[key].name
             assert named in str(err), f"{name}: the message of {key} does not name it: {err}"
+            if "before[name]" in cells[i + 1].source:      # 07's check puts params back
+                err, _ = run("assert all(np.array_equal(params[k], before[k]) for k in params)")
+                assert err is None, f"{name}: after {wrong!r} failed, params stay changed"
         if cid in plan:
             continue                 # the last mistake stays; the check cell below may fail
         err, out = run(cell.source)

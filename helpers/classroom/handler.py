@@ -26,6 +26,7 @@ _LAYER_SHAPE = {"A": ("h2", "h2_relu"), "B": ("h1", "h1_relu")}   # a mask has i
 _MASK_OF = {"dh2": "A", "db2": "A", "dw2": "A", "dh1": "B", "db1": "B", "dw1": "B"}
 _ACTIVATION = {"h2_relu": "w3", "h1_relu": "w2", "x": "w1"}
 _GRADIENT = {"w3": "dy", "w2": "dh2", "w1": "dh1"}
+_GRADIENT_LAYER = {"w3": "y_pred", "w2": "h2", "w1": "h1"}    # the gradient has its layer's shape
 _MAX = {"max", "amax"}
 
 
@@ -222,7 +223,10 @@ def _classify(node, ns):
             return f"g-matmul-for-hadamard-{left}"
         if left in _ACTIVATION and right in _GRADIENT.values():
             return f"g-missing-transpose-{_ACTIVATION[left]}"
-        if right in _GRADIENT and left == _GRADIENT[right]:
+        if right in _GRADIENT and a[1] == b[1] and (left == _GRADIENT[right] or a in (
+                getattr(ns.get(k), "shape", None) for k in (_GRADIENT[right],
+                                                            _GRADIENT_LAYER[right]))):
+            # dh2·w2 for dh2·w2ᵀ, also with dh2 written out: (A ∘ (dy·w3ᵀ))·w2
             return "d-w1-not-transposed" if right == "w1" else f"g-{right}-not-transposed"
         return None
     if isinstance(node.op, (ast.Mult, ast.Add, ast.Sub)):

@@ -43,7 +43,10 @@ def issue(array, quantity=None):
     refused as the answer to any exercise); returns it."""
     if isinstance(array, np.ndarray):
         key = id(array)
-        _ISSUED[key] = (weakref.ref(array, lambda _: _ISSUED.pop(key, None)), quantity)
+        # the callback holds the dict's pop itself: at interpreter exit the module's globals
+        # may be gone before the last arrays are
+        _ISSUED[key] = (weakref.ref(array, lambda _, pop=_ISSUED.pop: pop(key, None)),
+                        quantity)
     return array
 
 
