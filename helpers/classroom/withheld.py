@@ -2,12 +2,13 @@
 
 A few cells after the exercises demonstrate something with the very formulas a student derives
 in 02–05: the backward pass of any depth (05), the matrix form timed against loops (06), the
-finite differences of 07's error-against-step sweep and its correct backward pass, and the
-gradients by differentials (10). The classroom edition must not print those formulas (a student
-may reach the cell before passing the check), and its later cells must still run: so its copy of
-each such cell imports the functions from here, by name. The solution notebooks keep the code in
-sight, between ``### BEGIN ANSWER`` and ``### END ANSWER``; ``tests/test_withheld.py`` checks
-that every function here is, statement for statement, the one the solution notebook defines.
+finite differences of 07's error-against-step sweep, its correct backward pass and the buggy
+ones it diagnoses (each a token away from an answer), and the gradients by differentials (10).
+The classroom edition must not print those formulas (a student may reach the cell before
+passing the check), and its later cells must still run: so its copy of each such cell imports
+the functions from here, by name. The solution notebooks keep the code in sight, between
+``### BEGIN ANSWER`` and ``### END ANSWER``; ``tests/test_withheld.py`` checks that every
+function here is, statement for statement, the one the solution notebook defines.
 """
 
 import numpy as np
@@ -15,7 +16,9 @@ import numpy as np
 from ..network import forward, loss
 
 __all__ = ["forward_any", "backward_any", "dw2_matrix", "loss_and_masks", "differences",
-           "intermediates", "assemble", "gradients_by_differentials", "loss_differential"]
+           "intermediates", "assemble", "factor_2_dropped", "b2_mean", "w2_transposed",
+           "mask_A_missing", "wrong_layers_mask", "b3_seed_form", "w1_transposed",
+           "gradients_by_differentials", "loss_differential"]
 
 
 # ---- 05: one layer back at a time, any depth
@@ -82,6 +85,55 @@ def assemble(x, cache, dy, dh2, dh1):
     return {"w1": x.T @ dh1, "b1": dh1.sum(axis=0, keepdims=True),                 # (85), 1ᵀ·(86)
             "w2": cache["h1_relu"].T @ dh2, "b2": dh2.sum(axis=0, keepdims=True),  # (83), 1ᵀ·(84)
             "w3": cache["h2_relu"].T @ dy, "b3": dy.sum(axis=0, keepdims=True)}    # (81), 1ᵀ·(82)
+
+
+# ---- 07: the buggy backward passes (one token from the answers of 03–05)
+def factor_2_dropped(params, x, y, cache):
+    dy = cache["y_pred"] - y                                # BUG: (82) is 2(y_pred − y)
+    dh2 = cache["A"] * (dy @ params["w3"].T)
+    dh1 = cache["B"] * (dh2 @ params["w2"].T)
+    return assemble(x, cache, dy, dh2, dh1)
+
+
+def b2_mean(params, x, y, cache):
+    dy, dh2, dh1 = intermediates(params, y, cache)
+    grads = assemble(x, cache, dy, dh2, dh1)
+    grads["b2"] = dh2.mean(axis=0, keepdims=True)           # BUG: 1ᵀ·(84) is a sum over the samples
+    return grads
+
+
+def w2_transposed(params, x, y, cache):
+    dy, dh2, dh1 = intermediates(params, y, cache)
+    grads = assemble(x, cache, dy, dh2, dh1)
+    grads["w2"] = dh2.T @ cache["h1_relu"]                  # BUG: (83) is h1_reluᵀ·dh2
+    return grads
+
+
+def mask_A_missing(params, x, y, cache):
+    dy, _, _ = intermediates(params, y, cache)
+    dh2 = dy @ params["w3"].T                               # BUG: (84) is A ∘ (dy·w3ᵀ)
+    dh1 = cache["B"] * (dh2 @ params["w2"].T)
+    return assemble(x, cache, dy, dh2, dh1)
+
+
+def wrong_layers_mask(params, x, y, cache):
+    dy, dh2, _ = intermediates(params, y, cache)
+    dh1 = cache["A"] * (dh2 @ params["w2"].T)               # BUG: (86) is B ∘ (dh2·w2ᵀ)
+    return assemble(x, cache, dy, dh2, dh1)
+
+
+def b3_seed_form(params, x, y, cache):
+    dy, dh2, dh1 = intermediates(params, y, cache)
+    grads = assemble(x, cache, dy, dh2, dh1)
+    grads["b3"] = dy                                        # BUG: (82) as printed, n×d_out
+    return grads
+
+
+def w1_transposed(params, x, y, cache):
+    dy, dh2, dh1 = intermediates(params, y, cache)
+    grads = assemble(x, cache, dy, dh2, dh1)
+    grads["w1"] = dh1.T @ x                                 # BUG: (85) is xᵀ·dh1, d_in×d1
+    return grads
 
 
 # ---- 10: the six gradients by the rules (I1)–(I4) of matrix differentials
