@@ -188,3 +188,50 @@ def test_withheld_derivation_copy_runs(student_shell):
     errors = [(i, repr(err)) for i, c in enumerate(nb.cells) if c.cell_type == "code"
               for err in [student_shell(c.source)[0]] if err is not None]
     assert not errors
+
+
+def test_a_student_line_replaces_the_answer_region_in_markdown():
+    nb = _edition([
+        _md("# 01"),
+        _md("Before.\n\n<!-- BEGIN ANSWER -->\n$\\mathbf{A}\\circ(\\mathbf{dy}\\,\\mathbf{w}_3^T)$"
+            " is dh2.\n<!-- END ANSWER -->\n<!-- STUDENT: Derive dh2 from (32). -->\n"
+            "<!-- STUDENT: It is $n\\times d_2$. -->\n\nAfter."),
+        _md("<!-- BEGIN ANSWER -->\nsecret\n<!-- END ANSWER -->\n\nNo student line: a note."),
+    ])
+    md = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert "Derive dh2 from (32).\nIt is $n\\times d_2$." in md[-2]
+    assert "circ" not in md[-2] and "STUDENT" not in md[-2] and "Withheld" not in md[-2]
+    assert "secret" not in md[-1] and "Withheld in the classroom edition" in md[-1]
+
+
+# What states each gradient's matrix form (or, for a bias, its column sum) in prose, in LaTeX or
+# in Unicode. The prose of the notebook that asks for it must not say it before its exercise.
+TELLTALES = {
+    "dy": [r"2\s*\\left\(\s*\\mathbf\{y\}|2\s*\(\s*\\mathbf\{y\}", r"2\(y_pred"],
+    "dw3": [r"\\mathbf\{h\}_\{2\\,\\text\{relu\}\}\^T", r"h2_relu(ᵀ|\.T)"],
+    "dh2": [r"\\mathbf\{A\}\s*\\circ", r"A ?∘", r"\\mathbf\{w\}_3\^T\)"],
+    "dw2": [r"\\mathbf\{h\}_\{1\\,\\text\{relu\}\}\^T", r"h1_relu(ᵀ|\.T)"],
+    "dh1": [r"\\mathbf\{B\}\s*\\circ", r"B ?∘", r"\\mathbf\{w\}_2\^T"],
+    "dw1": [r"\\mathbf\{x\}\^T", r"xᵀ"],
+    **{b: [r"\\mathbf\{1\}[^$]*\^T", r"1ᵀ", r"column sum", r"sum of (its|the) rows"]
+       for b in ("db3", "db2", "db1")},
+}
+
+
+@pytest.mark.parametrize("name", ["03_output_layer.ipynb", "04_second_hidden_layer.ipynb",
+                                  "05_first_hidden_layer.ipynb"])
+def test_prose_states_no_gradient_before_its_exercise(name):
+    """The prompts and the text before each exercise of (81)–(86) name what to compute, its shape
+    and the equation, not its formula. (Formulas of earlier notebooks may be restated.)"""
+    cells = nbformat.read(STUDENT / name, as_version=4).cells
+    asked = {}                                      # target -> index of its exercise cell
+    for i, c in enumerate(cells):
+        if c.cell_type == "code" and "YOUR CODE HERE" in c.source:
+            for t in re.findall(r"^(\w+) = None$", c.source, re.M):
+                asked.setdefault(t, i)
+    assert asked and set(asked) <= set(TELLTALES), asked
+    leaks = [f"cell {i} ({c.get('id')}) states {t} before its exercise: {m.group(0)!r}"
+             for t, at in asked.items() for i, c in enumerate(cells[:at])
+             if c.cell_type == "markdown" for pattern in TELLTALES[t]
+             for m in [re.search(pattern, c.source)] if m]
+    assert not leaks, "\n".join(leaks)

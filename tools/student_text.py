@@ -9,7 +9,8 @@ Markers, in the solution notebooks (see CONTRIBUTING.md, "Exercise format"):
   lines between ``<!-- BEGIN ANSWER -->`` (or ``### BEGIN ANSWER``) and ``<!-- END ANSWER -->``
   (``### END ANSWER``), in code the lines between ``### BEGIN ANSWER`` and ``### END ANSWER``
   are replaced by that note; a code line ``### STUDENT: <code>`` becomes ``<code>`` (what the
-  classroom edition runs in the withheld code's place).
+  classroom edition runs in the withheld code's place), and a markdown line
+  ``<!-- STUDENT: <text> -->`` becomes ``<text>`` (after an answer region: instead of the note).
 
 Fallbacks, for notebooks not (yet) marked up:
 
@@ -32,6 +33,7 @@ END_ANSWERS = ("<!-- END ANSWER -->", "### END ANSWER")
 _TEACHER_PARAGRAPH = re.compile(r"### BEGIN SOLUTION|\]\(\.\./student/?\)|solution edition",
                                 re.IGNORECASE)
 _STUDENT_LINE = re.compile(r"^### STUDENT: ?")
+_STUDENT_MARKDOWN = re.compile(r"^\s*<!-- STUDENT: ?(.*?) ?-->\s*$")
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _TAG = re.compile(r"\\tag\{(\d+)\}")
 _MATRIX_FORM = re.compile(r"\^T|\\circ|\^\{T\}")
@@ -77,9 +79,18 @@ def _strip_between(lines, begins, ends, where, replacement=None):
 
 
 def markdown_for_students(text, where="cell"):
-    """Drop teacher regions and teacher paragraphs; replace answer regions by a note."""
+    """Drop teacher regions and teacher paragraphs; replace answer regions by a note, or by the
+    ``<!-- STUDENT: text -->`` lines that follow the region (an HTML comment, so invisible in
+    the solution edition): the student's version of that text."""
     lines = _strip_between(text.splitlines(), (BEGIN_TEACHER,), (END_TEACHER,), where)
     lines = _strip_between(lines, BEGIN_ANSWERS, END_ANSWERS, where, withheld_note())
+    out = []
+    for ln in lines:
+        m = _STUDENT_MARKDOWN.match(ln)
+        if m and out and out[-1] == withheld_note():
+            out.pop()                                  # the student's text instead of the note
+        out.append(m.group(1) if m else ln)
+    lines = out
     paragraphs = re.split(r"\n\s*\n", "\n".join(lines))
     kept = [p for p in paragraphs if not _TEACHER_PARAGRAPH.search(p)]
     text = "\n\n".join(kept)
