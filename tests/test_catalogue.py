@@ -254,5 +254,6 @@ def test_every_catalogue_entry_is_tested():
     derivation_keys = pytest.importorskip("test_derivations").TESTED
     handler_keys = pytest.importorskip("test_handler").TESTED
     tested.add("ref-used")                               # tests/test_provenance.py
+    tested |= {"x-in-place", "st-in-place"}              # tests/test_inplace.py
     missing = set(MISTAKES) - tested - set(derivation_keys) - set(handler_keys)
     assert not missing, f"catalogue entries without a test: {sorted(missing)}"

@@ -146,3 +146,17 @@ def test_a_failing_cell_does_not_leave_the_reference_value_in_its_answer(shell, 
     res = shell.run_cell("dw1 = x @ B", store_history=True)
     capsys.readouterr()
     assert not res.success and shell.user_ns["dw1"] is None
+
+
+def test_a_step_cell_that_raises_leaves_new_params_as_none(shell, capsys):
+    """08's answer is named new_params (its task is "step"): a cell that raises before assigning
+    it leaves None, so the check says it is missing and use_step hands out the reference."""
+    shell.user_ns.pop("new_params", None)
+    res = shell.run_cell("lr = 0.1\ngrads = helpers.backward(params, x, y, cache)\n"
+                         "new_params = {k: params[k] - lr * grads[k].T for k in params}",
+                         store_history=True)
+    capsys.readouterr()
+    assert not res.success and shell.user_ns["new_params"] is None
+    res = shell.run_cell("new_params = exercises.use_step(new_params, params, grads, lr)",
+                         store_history=True)
+    assert res.success and "not answered yet" in capsys.readouterr().out

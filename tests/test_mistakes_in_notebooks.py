@@ -31,7 +31,8 @@ WRONG = {
                      ('h1 = helpers.forward(params, x)[1]["h1"]', "ref-used", CHECK)],
         "559fff02": [("h1_relu = h1", "f-relu-missing-2", CHECK),
                      ("h1_relu = np.minimum(h1, 0)", "f-relu-inverted", CHECK),
-                     ("h1_relu = np.max(h1, axis=0)", "f-np-max", CHECK)],
+                     ("h1_relu = np.max(h1, axis=0)", "f-np-max", CHECK),
+                     ("h1_relu = h1\nh1_relu[h1_relu < 0] = 0", "x-in-place", CHECK)],
         "8a6e6527": [("h2 = h1 @ w2 + b2", "f-relu1-missing", CHECK),
                      ("h2 = h1_relu @ w2", "f-bias-missing-3", CHECK),
                      ("h2 = np.maximum(h1_relu @ w2 + b2, 0)", "f-relu-too-early-3", CHECK)],
@@ -57,7 +58,8 @@ WRONG = {
                      ("dy = 2 * (y - y_pred)", "g-sign", CHECK),
                      ("dy = 2 * (y_pred - y) / y.size", "g-mean-all", CHECK),
                      ("dy = 2 * (y_pred - y) / n", "g-mean-n", CHECK),
-                     ("dy = (2 * (y_pred - y)).sum(axis=0, keepdims=True)", "s-summed", CHECK)],
+                     ("dy = (2 * (y_pred - y)).sum(axis=0, keepdims=True)", "s-summed", CHECK),
+                     ("dy = y_pred\ndy -= y\ndy *= 2", "x-in-place", CHECK)],
         "377b97a8": [('dw3 = cache["h2"].T @ dy', "g-h2-for-h2relu", CHECK),
                      ("dw3 = h2_relu @ dy", "g-missing-transpose-w3", CELL),
                      ('dw3 = helpers.backward(params, x, y, cache)["w3"]', "ref-used", CHECK)],
@@ -108,7 +110,8 @@ WRONG = {
             ("params[name] - lr * params[name]", "st-lr-p"),
             ("params[name] - lr * grads[name] if name.startswith('w') else params[name]",
              "st-biases-left-out"),
-        ]],
+        ]] + [("new_params = params\nfor name in params:\n    new_params[name] -= lr * grads[name]",
+               "st-in-place", CHECK)],
     },
     "11_beyond_the_paper.ipynb": {
         "nb11-06": [("dx = (dh1 @ w1.T).T", "d-transposed", CHECK),
@@ -185,10 +188,8 @@ def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, stu
     checks = {cells[i + 1].get("id") for i, c in enumerate(cells) if c.get("id") in exercises}
     assert set(plan) <= exercises, "a planned cell is not an exercise of the student copy"
     failures = []
-    # up to the cell after the last planned exercise's check (its `use` cell): the rest of the
-    # notebook runs on reference values either way, as tests/test_student.py's round trip shows
-    last = max(i for i, c in enumerate(cells) if c.get("id") in plan) + 2
-    for i, cell in enumerate(cells[:last + 1]):
+    # to the end: a mistake that changed another quantity in place must not break later cells
+    for i, cell in enumerate(cells):
         cid = cell.get("id")
         for wrong, key, where in plan.get(cid, []):
             err, out = run(_inject(cell.source, wrong))

@@ -15,7 +15,7 @@ import io
 import numpy as np
 
 from .._checks import check_problem
-from . import provenance
+from . import inplace, provenance
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .context import intermediates
 from .numerical import check_gd_step
@@ -112,6 +112,7 @@ def use(name, value, params, x, y=None):
         why = "is not answered yet" if value is None else "did not pass its check"
         print(f"{name} {why}: the cells below use the reference value of {name} "
               f"(eq. {TASKS[name].eq}).")
+        inplace.restore(name, value, params, x, y if name in _NEEDS_Y else None)
         return reference(name, params, x, y)
     return value
 
@@ -125,12 +126,25 @@ def use_step(new_params, params, grads, lr):
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             check_gd_step(new_params, params, grads, lr)
-    except AssertionError:
+    except AssertionError as err:
         why = "is not answered yet" if new_params is None else "did not pass its check"
         print(f"new_params {why}: the cells below use the reference gradient-descent step.")
+        if getattr(err, "mistake", None) == "st-in-place":
+            _undo_step(new_params, params, grads, lr)
         return {k: provenance.issue(params[k] - lr * np.asarray(grads[k], dtype=params[k].dtype),
                                     "step") for k in params}
     return new_params
+
+
+def _undo_step(new_params, params, grads, lr):
+    """The student's step changed ``params`` in place (new_params is params, or holds all six
+    of its arrays, as the check found): put each back, to within rounding, so that the reference
+    step below starts where the notebook left off."""
+    for k in params:
+        if isinstance(new_params, dict) and isinstance(new_params.get(k), np.ndarray) and \
+                np.shares_memory(new_params[k], params[k]):
+            params[k] += lr * np.asarray(grads[k], dtype=params[k].dtype)
+    print("params were changed in place by your step; they are back to their values before it.")
 
 
 def show_answer(name):

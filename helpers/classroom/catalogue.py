@@ -241,6 +241,13 @@ _add("x-1d", "the result is 1-D", "(1)–(86)", ("h1", "h1_relu", "h2", "h2_relu
      + GRADS, "has the right numbers but shape (size,)",
      "Keep every matrix 2-D as in the paper.", lambda c: c.ref.ravel())
 
+_add("x-in-place", "another quantity was changed in place", "(1)–(86)",
+     ("h1", "h1_relu", "h2", "h2_relu", "y_pred") + GRADS,
+     "the answer shares its memory with another quantity of the notebook (h1, y_pred, dy, …) "
+     "that no longer holds its own value (helpers.classroom.inplace)",
+     "`a = b` gives one array a second name, so changing a (`a[...] = …`, `a -= …`, `a *= …`) "
+     "changes b too. Compute a new array, or start from a copy, `b.copy()`.")
+
 # ---------------------------------------------------------------- central difference (07)
 _NUM = ("numerical",)
 _add("n-h-not-2h", "divided by ε instead of 2ε", "the central difference", _NUM,
@@ -275,6 +282,10 @@ _add("st-no-lr", "the learning rate is missing", "the gradient-descent step", _S
 _add("st-unchanged", "the parameter is unchanged", "the gradient-descent step", _STEP,
      "equals the old value", "The step was not applied, or applied to a copy that was "
      "thrown away.", lambda c: c.old)
+_add("st-in-place", "params were changed in place", "the gradient-descent step", _STEP,
+     "new_params is the params dict, or holds its arrays",
+     "`new_params = params` gives the same dict a second name, so the step changes params too. "
+     "Put new arrays into new_params and leave params as they are.")
 _add("st-twice", "the step was applied twice", "the gradient-descent step", _STEP,
      "equals p − 2·lr·g", "", lambda c: c.old - 2 * c.lr * c.g)
 _add("st-lr-p", "the step uses the parameter instead of its gradient",

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._checks import check_problem, check_same_shape
 from ..network import _loss
-from . import provenance
+from . import inplace, provenance
 from ._compare import ExerciseError, answer, close, dtype_note, fail, fail_shape, recognise, tol_for
 from .catalogue import MISTAKES, for_quantity
 from .context import LEVEL, Context
@@ -71,6 +71,7 @@ def check_forward(name, value, params, x):
     dtype, x, _ = check_problem(params, x)
     value = answer(name, value, TASKS[name].describe())
     provenance.refuse(name, value, name, position=1, check="check_forward")
+    inplace.refuse(name, value, params, x)
     ctx = Context(params, x, None, name)
     ctx.ref = getattr(ctx, name)
     compare(name, value, ctx.ref, ctx, dtype)
@@ -126,6 +127,7 @@ def check_gradient(name, value, params, x, y):
     dtype, x, y = check_problem(params, x, y)
     value = answer(q, value, TASKS[q].describe())
     provenance.refuse(q, value, q, position=1, check="check_gradient")
+    inplace.refuse(q, value, params, x, y)
     ctx = Context(params, x, y, q)
     ctx.ref = ctx.up(LEVEL[q], ctx.G)
     compare(q, value, ctx.ref, ctx, dtype)
@@ -140,6 +142,7 @@ def check_seed_bias_form(name, value, params, x, y):
     dtype, x, y = check_problem(params, x, y)
     value = answer(q, value, TASKS[q].describe())
     provenance.refuse(q, value, q, position=1, check="check_seed_bias_form")
+    inplace.refuse(q, value, params, x, y)
     ctx = Context(params, x, y, q)
     ctx.ref = ctx.G
     compare(q, value, ctx.ref, ctx, dtype,

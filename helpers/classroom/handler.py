@@ -19,7 +19,7 @@ import numpy as np
 
 from . import provenance
 from .catalogue import MISTAKES
-from .tasks import TASKS
+from .tasks import TASK_OF_NAME, TASKS
 
 EXCEPTIONS = (ValueError, TypeError, IndexError, NameError)
 _LAYER_SHAPE = {"A": ("h2", "h2_relu"), "B": ("h1", "h1_relu")}   # a mask has its layer's shape
@@ -71,8 +71,9 @@ def _define_unassigned_answers(tb, ns):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else \
             [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
         for t in targets:
-            if isinstance(t, ast.Name) and t.id in TASKS and (
-                    t.id not in ns or provenance.issued_as(ns[t.id], t.id)):
+            task = TASK_OF_NAME.get(getattr(t, "id", None), getattr(t, "id", None))
+            if isinstance(t, ast.Name) and task in TASKS and (
+                    t.id not in ns or provenance.issued_as(ns[t.id], task)):
                 ns[t.id] = None
 
 

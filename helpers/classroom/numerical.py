@@ -147,6 +147,11 @@ def check_gd_step(new_params, old_params, grads, lr):
     same = [k for k in PARAM_NAMES if new_params[k] is old_params[k] or (
         isinstance(new_params[k], np.ndarray) and new_params[k].size
         and np.shares_memory(new_params[k], old_params[k]))]
+    if new_params is old_params or len(same) == len(PARAM_NAMES):
+        m = MISTAKES["st-in-place"]
+        raise ExerciseError("new_params is the params dict itself, or holds its arrays: the step "
+                            "changed params in place, so there is nothing left to compare it "
+                            "with." + hint_line(m), m.key)
     tol = tol_for(dtype)
     moved = [k for k in ("w1", "w2", "w3") if k not in same and isinstance(
         new_params[k], np.ndarray) and not close(new_params[k], old_params[k], tol)]
@@ -158,10 +163,10 @@ def check_gd_step(new_params, old_params, grads, lr):
         var = f"new_params['{k}']"
         new = answer(var, new, f"{what} ({shape_str(old.shape)})")
         if k in same:
+            m = MISTAKES["st-in-place"]
             raise ExerciseError(
-                f"new_params['{k}'] and old_params['{k}'] are the same array, so the step cannot "
-                f"be checked: keep a copy of the parameters before the step, "
-                f"old_params = {{k: v.copy() for k, v in params.items()}}.")
+                f"new_params['{k}'] is the parameter array itself, so the step cannot be "
+                f"checked." + hint_line(m), m.key)
         ref = old.astype(np.float64) - lr * g
         if new.shape != old.shape:
             fail_shape(var, step, what, f"the shape of params['{k}']", new, ref, None)
