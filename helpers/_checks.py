@@ -38,6 +38,9 @@ def as_real_array(a, name):
     would be ignored), an ``np.matrix``, a ragged list, and anything but real numbers."""
     if a is None:
         raise TypeError(f"{name} is None; expected a matrix of numbers")
+    if isinstance(a, tuple) and len(a) == 2 and isinstance(a[1], dict):
+        raise TypeError(f"{name} is a pair (array, dict), as forward(params, x) returns "
+                        f"(y_pred, cache): take its first element, forward(params, x)[0]")
     check_plain(a, name)
     try:
         arr = np.asarray(a)

@@ -40,6 +40,14 @@ CASES = [
     ("g-w3-not-transposed", "dh2 = A * (dy @ w3)"),
     ("g-w2-not-transposed", "dh1 = B * (dh2 @ params['w2'])"),
     ("g-w2-not-transposed", "dh1 = B * ((A * (dy @ w3.T)) @ w2)"),     # dh2 written out
+    ("g-missing-transpose-w3", "dw3 = np.dot(h2_relu, dy)"),
+    ("g-missing-transpose-w1", "dh1 = B * (dh2 @ w2.T)\ndw1 = np.matmul(x, dh1)"),
+    ("g-missing-transpose-w2", "dw2 = h1_relu.dot(dh2)"),
+    ("g-matmul-for-hadamard-B", "dh1 = (dh2 @ w2.T) @ B"),
+    ("g-hadamard-for-matmul", "dw3 = h2_relu.T * dy"),
+    ("g-hadamard-for-matmul", "dw2 = h1_relu.T * dh2"),
+    ("g-mask-B-before-product", "dh1 = B * dh2"),
+    ("g-mask-B-before-product", "dh2_leaky = dh2\ndh1_leaky = B * dh2_leaky"),     # 11
     ("g-w3-not-transposed", "dh2 = A * ((2 * (y_pred - y)) @ w3)"),      # dy written out
     ("d-w1-not-transposed", "dh1 = B * (dh2 @ w2.T)\ndx = dh1 @ w1"),
     ("g-mask-B-for-A", "B_saved = B\ndel B\ntry:\n    dh2 = B * (dy @ w3.T)\nfinally:\n"
@@ -84,6 +92,7 @@ def test_error_in_the_cell_gets_its_hint(shell, capsys, key, cell):
     "[1, 2][5]",
     "def f():\n    return np.ones(3) + np.ones(4)\nf()",
     "dw3 = h2_relu.T @ undefined_name",
+    "dw3 = dy @ w3",                    # the wrong matrix, not (84) with w3 untransposed
 ])
 def test_other_errors_get_the_normal_traceback(shell, capsys, cell):
     res = shell.run_cell(cell, store_history=True)

@@ -62,6 +62,7 @@ WRONG = {
                      ("dy = y_pred\ndy -= y\ndy *= 2", "x-in-place", CHECK)],
         "377b97a8": [('dw3 = cache["h2"].T @ dy', "g-h2-for-h2relu", CHECK),
                      ("dw3 = h2_relu @ dy", "g-missing-transpose-w3", CELL),
+                     ("dw3 = h2_relu.T * dy", "g-hadamard-for-matmul", CELL),
                      ('dw3 = helpers.backward(params, x, y, cache)["w3"]', "ref-used", CHECK)],
         "718b8e35": [("db3 = dy", "b-not-summed", CHECK),
                      ("db3 = dy.mean(axis=0, keepdims=True)", "b-mean", CHECK),

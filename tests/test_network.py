@@ -485,3 +485,10 @@ def test_init_params_rng_zero_d_array_is_a_seed():
     a = init_params(2, 3, 3, 1, rng=np.array(3))
     b = init_params(2, 3, 3, 1, rng=3)
     assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_the_pair_forward_returns_passed_as_y_pred_is_named(problem):
+    """loss(forward(params, x), y), the [0] forgotten: the message says what to take."""
+    params, x, y = problem
+    with pytest.raises(TypeError, match=r"y_pred is a pair .*forward\(params, x\)\[0\]"):
+        loss(forward(params, x), y)

@@ -58,7 +58,8 @@ _add("f-relu-inverted", "the ReLU is inverted", "(2)", ("h1_relu", "h2_relu"),
      "equals the negative part of the pre-activation",
      "The ReLU keeps the positive entries and zeroes the others.",
      lambda c: np.minimum(c.pre, 0))
-_add("f-np-max", "np.max used instead of np.maximum", "(2)", ("h1_relu", "h2_relu"),
+_add("f-np-max", "np.max (or Python's max) used instead of np.maximum", "(2)",
+     ("h1_relu", "h2_relu"),
      "equals a maximum along an axis (np.max / .max) of the pre-activation, or raises in the "
      "cell",
      "np.max reduces an array to its largest entries along an axis; the ReLU is the elementwise "
@@ -177,7 +178,8 @@ _add("g-masks-swapped", "the masks are swapped", "(84), (86)", DH1,
      "first, in (84), and gets the hint of B used where A belongs)",
      "A (33) belongs to h2, B (64) to h1.",
      lambda c: c.up("dh1", c.A * ((c.B * (c.dy @ c.w3.T)) @ c.w2.T)))
-_add("g-mask-B-before-product", "mask B applied before the product with w2ᵀ", "(86)", DH1,
+_add("g-mask-B-before-product", "mask B applied to dh2 before (or without) the product with w2ᵀ",
+     "(86)", DH1,
      "equals the answer with B applied to dh2 (computable when d1 = d2; otherwise it raises in "
      "the cell, recognised by the exception handler)",
      "In (86) the mask multiplies the product.",
@@ -187,18 +189,24 @@ _add("g-mask-A-after-product", "mask A applied after the product with w2ᵀ", "(
      "raises in the cell, recognised by the exception handler)",
      "A (33) masks dh2 (84) before it is multiplied by w2ᵀ.",
      lambda c: c.up("dh1", c.B * (c.A * ((c.dy @ c.w3.T) @ c.w2.T))))
-_add("g-matmul-for-hadamard-A", "a matrix product A @ (…) where the elementwise product ∘ "
+_add("g-matmul-for-hadamard-A", "a matrix product with A (@) where the elementwise product ∘ "
      "belongs", "(84)", DH2,
      "equals the answer with A @ instead of A * (computable when n = d2; otherwise the cell "
      "raises a matmul error)",
      "∘ multiplies entry by entry (NumPy's *); @ is the matrix product.",
      lambda c: c.up("dh2", c.A @ (c.dy @ c.w3.T)))
-_add("g-matmul-for-hadamard-B", "a matrix product B @ (…) where the elementwise product ∘ "
+_add("g-matmul-for-hadamard-B", "a matrix product with B (@) where the elementwise product ∘ "
      "belongs", "(86)", DH1,
      "equals the answer with B @ instead of B * (computable when n = d1; otherwise the cell "
      "raises a matmul error)",
      "∘ multiplies entry by entry (NumPy's *); @ is the matrix product.",
      lambda c: c.up("dh1", c.B @ (c.dh2 @ c.w2.T)))
+_add("g-hadamard-for-matmul", "an elementwise product (*) where a matrix product (@) belongs",
+     "(81), (83), (85)", ("dw3", "dw2", "dw1"),
+     "raises in the cell: a transposed activation times a gradient, entry by entry "
+     "(recognised by the exception handler)",
+     "A weight's gradient sums over the samples, and that sum is the inner dimension of a matrix "
+     "product; * multiplies entry by entry.")
 _add("g-w3-not-transposed", "w3 is not transposed", "(84)", DH2,
      "equals the answer with w3 for w3ᵀ (computable when d2 = d_out; otherwise the cell "
      "raises a matmul error)",
@@ -257,10 +265,12 @@ _add("n-sign", "the sign is flipped", "the central difference", _NUM,
      "equals minus the right estimate", "Which side of p comes first?", lambda c: -c.ref)
 _add("n-4h", "divided by 2ε twice, or by 4ε", "the central difference", _NUM,
      "equals half the right estimate", "", lambda c: c.ref / 2)
-_add("n-copy-perturbed", "a copy was perturbed, so the loss never changed", "the central "
-     "difference", _NUM, "every entry of the estimate is 0 while the right one is not",
-     "The forward pass reads params[name]; an entry changed in a copy (p.copy(), np.array(p), "
-     "a copied dict) does not reach it. Perturb the array the loss reads, then restore it.",
+_add("n-copy-perturbed", "the loss never changed", "the central difference", _NUM,
+     "every entry of the estimate is 0 while the right one is not",
+     "Either a copy was perturbed: the forward pass reads params[name], and an entry changed in "
+     "a copy (p.copy(), np.array(p), a copied dict) does not reach it; perturb the array the "
+     "loss reads, then restore it. Or the loss was not recomputed: run the forward pass again "
+     "after each change, not an old y_pred.",
      lambda c: np.zeros_like(c.ref))
 _add("n-forward", "a forward difference instead of a central one", "the central difference",
      _NUM, "closer to (L(p + ε) − L(p)) / ε than to the central difference",

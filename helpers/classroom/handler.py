@@ -119,9 +119,12 @@ def recognise_error(value, tb, ns):
         return _undefined_mask(stmt, value)
     if _calls_max(stmt, value):
         return MISTAKES["f-np-max"]
+    targets = {t.id for t in getattr(stmt, "targets", [getattr(stmt, "target", None)])
+               if isinstance(t, ast.Name)}
     for node in _post_order(stmt):
+        node = _as_matmul(node)
         if isinstance(node, ast.BinOp):
-            key = _classify(node, local)
+            key = _classify(node, local, targets if node is getattr(stmt, "value", None) else ())
             if key:
                 return MISTAKES[key]
     return None
@@ -148,6 +151,19 @@ def _calls_max(stmt, value):
                                  and "truth value" in str(value))):
             return True
     return False
+
+
+def _as_matmul(node):
+    """np.dot(a, b), np.matmul(a, b) and a.dot(b) as the BinOp a @ b; any other node as it is."""
+    if not isinstance(node, ast.Call) or node.keywords:
+        return node
+    f = node.func
+    if isinstance(f, ast.Attribute) and f.attr in ("dot", "matmul") and len(node.args) == 2 \
+            and _name(f.value) in ("np", "numpy"):
+        return ast.BinOp(left=node.args[0], op=ast.MatMult(), right=node.args[1])
+    if isinstance(f, ast.Attribute) and f.attr == "dot" and len(node.args) == 1:
+        return ast.BinOp(left=f.value, op=ast.MatMult(), right=node.args[0])
+    return node
 
 
 def _post_order(node):
@@ -201,9 +217,9 @@ def _shape(node, ns):
 
 
 def _misplaced_mask(mask, operand):
-    """The right mask at the wrong step of (84)/(86): B on dh2 before the product with w2ᵀ, or
-    A on the unmasked product with w2ᵀ instead of before it."""
-    if mask == "B" and _name(operand) == "dh2":
+    """The right mask at the wrong step of (84)/(86): B on dh2 before (or without) the product
+    with w2ᵀ, or A on the unmasked product with w2ᵀ instead of before it."""
+    if mask == "B" and (_name(operand) or "").startswith("dh2"):     # dh2, or 11's dh2_leaky
         return "g-mask-B-before-product"
     if mask == "A" and isinstance(operand, ast.BinOp) and isinstance(operand.op, ast.MatMult) \
             and _name(operand.right) == "w2.T" and _name(operand.left) != "dh2":
@@ -211,8 +227,10 @@ def _misplaced_mask(mask, operand):
     return None
 
 
-def _classify(node, ns):
-    """The catalogue key of a binary operation whose operands cannot combine, or None."""
+def _classify(node, ns, targets=()):
+    """The catalogue key of a binary operation whose operands cannot combine, or None.
+    ``targets``: the names the statement assigns, if ``node`` is its whole value: dy·w3 as the
+    whole of dw3 is not (84) with w3 left untransposed, but a product with the wrong matrix."""
     a, b = _shape(node.left, ns), _shape(node.right, ns)
     if a is None or b is None or len(a) != 2 or len(b) != 2:
         return None
@@ -220,11 +238,13 @@ def _classify(node, ns):
     if isinstance(node.op, ast.MatMult):
         if a[1] == b[0]:
             return None
-        if left in ("A", "B"):
-            return f"g-matmul-for-hadamard-{left}"
+        if left in ("A", "B") or right in ("A", "B"):              # A @ (…) or (…) @ A
+            return f"g-matmul-for-hadamard-{left if left in ('A', 'B') else right}"
         if left in _ACTIVATION and right in _GRADIENT.values():
             return f"g-missing-transpose-{_ACTIVATION[left]}"
-        if right in _GRADIENT and a[1] == b[1] and (left == _GRADIENT[right] or a in (
+        weight_grad = targets and all(t.startswith(("dw", "db")) for t in targets)
+        if right in _GRADIENT and a[1] == b[1] and not weight_grad and (
+                left == _GRADIENT[right] or a in (
                 getattr(ns.get(k), "shape", None) for k in (_GRADIENT[right],
                                                             _GRADIENT_LAYER[right]))):
             # dh2·w2 for dh2·w2ᵀ, also with dh2 written out: (A ∘ (dy·w3ᵀ))·w2
@@ -236,6 +256,9 @@ def _classify(node, ns):
             return None
         except ValueError:
             pass
+        if isinstance(node.op, ast.Mult) and a[1] == b[0] and \
+                (left or "").removesuffix(".T") in _ACTIVATION and right in _GRADIENT.values():
+            return "g-hadamard-for-matmul"                    # h2_reluᵀ * dy for h2_reluᵀ @ dy
         for mask, other, key in (("A", "B", "g-mask-A-for-B"), ("B", "A", "g-mask-B-for-A")):
             if mask not in (left, right):
                 continue

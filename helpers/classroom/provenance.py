@@ -80,6 +80,12 @@ def refuse(var, value, quantity, *, position=None, check=None, forbidden=None):
             f"{var} is the reference value that exercises.reference / exercises.use handed out, "
             f"not your answer: compute it yourself in the exercise cell and run that cell again.",
             "ref-used")
+    cache = _stored_by_backward(value, quantity)
+    if cache is not None:
+        raise ExerciseError(
+            f"{var} is {cache}['{quantity}'], which helpers.backward stored in that cache: the "
+            f"reference implementation's value, not your answer. Compute it yourself in the "
+            f"exercise cell and run that cell again.", "ref-used")
     forbidden = FORBIDDEN.get(quantity, set()) if forbidden is None else forbidden
     found = _source_calls(var, quantity, forbidden, position, check)
     if found:
@@ -136,14 +142,41 @@ def _call_name(call):
     return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
 
 
-def _bad_call(node, quantity, forbidden):
-    """The first forbidden call in ``node`` (as 'helpers.backward'), or None."""
+def _resolve(func, ns):
+    """The object a call's function names in ``ns`` (``bw``, ``helpers.network.backward``),
+    looked up without calling anything, or None."""
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name) or func.id not in ns:
+        return None
+    obj = ns[func.id]
+    for attr in reversed(parts):
+        obj = getattr(obj, attr, None)
+    return obj
+
+
+def _package_function(obj):
+    """The name of a function of this package (helpers.*), under whatever name it was imported."""
+    module = getattr(obj, "__module__", "") or ""
+    return obj.__name__ if callable(obj) and module.split(".")[0] == "helpers" and hasattr(
+        obj, "__name__") else None
+
+
+def _bad_call(node, quantity, forbidden, ns=None):
+    """The first forbidden call in ``node`` (as 'helpers.backward'), or None. With the user's
+    namespace ``ns``, a forbidden function imported under another name (``backward as bw``) is
+    found too."""
     for n in ast.walk(node):
         if not isinstance(n, ast.Call):
             continue
         name = _call_name(n)
         if name in forbidden:
             return ast.unparse(n.func)
+        real = _package_function(_resolve(n.func, ns)) if ns else None
+        if real in forbidden:
+            return f"{ast.unparse(n.func)} (helpers' {real})"
         if name == "reference" and n.args and isinstance(n.args[0], ast.Constant) and \
                 n.args[0].value in (quantity, "grads", "cache", "new_params"):
             return ast.unparse(n.func) + f"({n.args[0].value!r})"
@@ -209,11 +242,34 @@ def _source_calls(var, quantity, forbidden, position, check):
                 if t is not None:
                     roots += [(s, k) for s in t.body if isinstance(s, ast.FunctionDef)
                               and s.name == n.func.id]
+    ns = _user_ns()
     for node, _ in roots:
-        found = _bad_call(node, quantity, forbidden)
+        found = _bad_call(node, quantity, forbidden, ns)
         if found:
             return found
     return None
+
+
+def _stored_by_backward(value, quantity):
+    """The name of a forward cache in the user's namespace whose ``quantity`` (dy, dh2 or dh1,
+    which only backward writes into a cache) is ``value`` or a view of it, else None."""
+    ns = _user_ns()
+    if quantity not in ("dy", "dh2", "dh1") or not ns or not isinstance(value, np.ndarray) or \
+            not value.size:
+        return None
+    for name, c in list(ns.items()):
+        if isinstance(c, dict) and "y_pred" in c and isinstance(c.get(quantity), np.ndarray) \
+                and np.shares_memory(c[quantity], value):
+            return name
+    return None
+
+
+def _user_ns():
+    try:
+        from IPython import get_ipython
+    except ImportError:                            # pragma: no cover - IPython is a dependency
+        return None
+    return getattr(get_ipython(), "user_ns", None)
 
 
 def _defines(tree, name):
