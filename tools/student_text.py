@@ -143,12 +143,16 @@ def withhold_matrix_forms(text, answers):
 
 _INLINE_MATH = re.compile(r"\$([^$]+)\$")
 _ANSWER_CODE = re.compile(r"\.T\s*@|@\s*\w+\.T|\.sum\(axis=0|keepdims")
+_BIAS_ANSWER = re.compile(r"column[- ]sums?\b", re.IGNORECASE)
 
 
 def _gives_answer(text, answers):
-    """Prose that states a matrix form: inline math with a transpose or ∘, or inline code with an
-    exercise's answer (or the telltale pieces of one: `.T @`, `.sum(axis=0`)."""
+    """Prose that states a matrix form: inline math with a transpose or ∘, inline code with an
+    exercise's answer (or the telltale pieces of one: `.T @`, `.sum(axis=0`), or a bias's
+    gradient called a column sum."""
     if any(_MATRIX_FORM.search(m) for m in _INLINE_MATH.findall(text)):
+        return True
+    if _BIAS_ANSWER.search(text):                  # the biases' answer in words
         return True
     code = re.findall(r"`([^`]+)`", text)
     return any(_ANSWER_CODE.search(c) or any(_norm(a) in _norm(c) for a in answers)
