@@ -214,3 +214,34 @@ def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, stu
             failures.append(f"cell {i} ({cid}): {err!r}")
     assert not failures, f"{name}: with the mistakes in place, other cells failed:\n" + \
         "\n".join(failures)
+
+
+# Errors of any kind, and answers that pass their check but give a notebook's quantity a new
+# value, must not break later cells either: (notebook, exercise cell, the student's code).
+ANY_ERROR = [
+    ("04_second_hidden_layer.ipynb", "nb04-20", "dh2 = A * (dy @ w3.T"),              # syntax
+    ("04_second_hidden_layer.ipynb", "nb04-20", 'dh2 = A * (dy @ params["W3"].T)'),   # KeyError
+    ("04_second_hidden_layer.ipynb", "nb04-20", "dh2 = A * (dy @ w3.t)"),        # AttributeError
+    ("04_second_hidden_layer.ipynb", "nb04-20", "A = A * (dy @ w3.T)\ndh2 = A"),    # A rebound
+    ("04_second_hidden_layer.ipynb", "nb04-23", "h1_relu = h1_relu.T\ndw2 = h1_relu @ dh2"),
+    ("03_output_layer.ipynb", "377b97a8", "dy = h2_relu.T @ dy\ndw3 = dy"),         # dy rebound
+    ("08_training.ipynb", "caa21374",
+     'new_params = {k: params[k] - lr * grads["d" + k] for k in params}'),         # KeyError
+]
+
+
+@pytest.mark.parametrize("name, cid, wrong", ANY_ERROR, ids=[f"{n[:2]}:{w[:30]}"
+                                                              for n, _, w in ANY_ERROR])
+def test_no_mistake_of_any_kind_breaks_a_later_cell(name, cid, wrong, student_shell):
+    cells = [c for c in nbformat.read(STUDENT / name, as_version=4).cells
+             if c.cell_type == "code"]
+    exercises = {c.get("id") for c in cells if "YOUR CODE HERE" in c.source}
+    checks = {cells[i + 1].get("id") for i, c in enumerate(cells) if c.get("id") in exercises}
+    assert cid in exercises
+    failures = []
+    for i, cell in enumerate(cells):
+        err, _ = student_shell(_inject(cell.source, wrong) if cell.get("id") == cid
+                               else cell.source)
+        if err is not None and cell.get("id") not in exercises | checks:
+            failures.append(f"cell {i} ({cell.get('id')}): {err!r}")
+    assert not failures, f"{name}, {wrong!r}: later cells failed:\n" + "\n".join(failures)

@@ -114,6 +114,7 @@ def use(name, value, params, x, y=None):
               f"(eq. {TASKS[name].eq}).")
         inplace.restore(name, value, params, x, y if name in _NEEDS_Y else None)
         return reference(name, params, x, y)
+    inplace.restore(name, value, params, x, y if name in _NEEDS_Y else None)
     return value
 
 

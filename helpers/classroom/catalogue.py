@@ -254,7 +254,8 @@ _add("x-in-place", "another quantity was changed in place", "(1)–(86)",
      "the answer shares its memory with another quantity of the notebook (h1, y_pred, dy, …) "
      "that no longer holds its own value (helpers.classroom.inplace)",
      "`a = b` gives one array a second name, so changing a (`a[...] = …`, `a -= …`, `a *= …`) "
-     "changes b too. Compute a new array, or start from a copy, `b.copy()`.")
+     "changes b too; and a new value for a name the notebook uses (`dy = …`) replaces it. Leave "
+     "the notebook's quantities as they are, and compute your answer as a new array.")
 
 # ---------------------------------------------------------------- central difference (07)
 _NUM = ("numerical",)

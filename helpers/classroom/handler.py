@@ -9,7 +9,9 @@ its operands from the user's namespace (names, ``.T``, constant subscripts; noth
 and, if the error is one of these mistakes, shows the usual traceback followed by the
 catalogue's hint. Anything it does not recognise gets IPython's normal traceback. Either way,
 an exercise's answer that the failing cell assigns but never reached is set to None, as the
-placeholder did, so that only the check fails, not the ``use`` cell after it.
+placeholder did, so that only the check fails, not the ``use`` cell after it: for any error the
+cell raises (a KeyError, an AttributeError, …), and, through a ``pre_run_cell`` hook, when a cell
+did not run at all (a syntax error) and a later cell reads the answer it should have defined.
 """
 
 import ast
@@ -40,13 +42,39 @@ def install(shell=None):
         shell = get_ipython()
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
-    shell.set_custom_exc(EXCEPTIONS, _handler)
+    shell.set_custom_exc((Exception,), _handler)       # hints only for EXCEPTIONS, below
+    if _define_missing_answers not in shell.events.callbacks["pre_run_cell"]:
+        shell.events.register("pre_run_cell", _define_missing_answers)
     return True
+
+
+def _answer_names(source):
+    """The exercises' answer names (dh2, new_params, …) a cell reads, if it parses."""
+    try:
+        tree = ast.parse(source or "")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            and TASK_OF_NAME.get(n.id, n.id) in TASKS}
+
+
+def _define_missing_answers(info):
+    """Before a cell runs: an answer it reads that was never defined (its exercise cell did not
+    run, e.g. a syntax error) is set to None, so the check says it is missing and ``use`` hands
+    out the reference, instead of a NameError in each of them."""
+    try:
+        from IPython import get_ipython
+        ns = get_ipython().user_ns
+        for name in _answer_names(getattr(info, "raw_cell", "")):
+            ns.setdefault(name, None)
+    except Exception:                              # never let the hint machinery get in the way
+        pass
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):
     try:
-        mistake = recognise_error(value, tb, shell.user_ns)
+        mistake = recognise_error(value, tb, shell.user_ns) if isinstance(value, EXCEPTIONS) \
+            else None
         _define_unassigned_answers(tb, shell.user_ns)
     except Exception:                              # never let the hint machinery get in the way
         mistake = None

@@ -14,7 +14,7 @@ from .catalogue import MISTAKES
 from .context import intermediates
 
 # the arrays of the running example an answer can share memory with, in the order computed
-QUANTITIES = ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "dy", "dh2", "dh1")
+QUANTITIES = ("h1", "h1_relu", "B", "h2", "h2_relu", "A", "y_pred", "dy", "dh2", "dh1")
 _NEEDS_Y = ("dy", "dh2", "dh1")
 
 
@@ -40,9 +40,15 @@ def clobbered(var, value, params, x, y=None):
                 not np.shares_memory(other, value):
             continue
         ref = ref if ref is not None else intermediates(params, x, y)
-        if other.shape != ref[q].shape or not close(other, ref[q], tol_for(ref[q].dtype)):
+        if _changed(other, ref[q]):
             return q
     return None
+
+
+def _changed(value, ref):
+    tol = tol_for(ref.dtype if ref.dtype != bool else np.float64)
+    return value.shape != ref.shape or not close(value.astype(np.float64), ref.astype(np.float64),
+                                                 tol)
 
 
 def refuse(var, value, params, x, y=None):
@@ -51,15 +57,29 @@ def refuse(var, value, params, x, y=None):
     if q is not None:
         m = MISTAKES["x-in-place"]
         raise ExerciseError(f"{var} shares its memory with {q}, and {q} no longer holds its own "
-                            f"value: computing {var} changed {q}." + hint_line(m), m.key)
+                            f"value: computing {var} changed {q} in place, or gave {q} a new "
+                            f"value." + hint_line(m), m.key)
 
 
 def restore(var, value, params, x, y=None):
-    """Put a quantity that ``value`` changed in place back to its reference value, in the user's
-    namespace, with one line saying so; returns its name or None."""
-    q = clobbered(var, value, params, x, y)
-    if q is not None:
-        user_namespace()[q] = intermediates(params, x, y)[q].copy()
-        print(f"{q} was changed in place through {var}: the cells below use the reference value "
-              f"of {q} too.")
-    return q
+    """Put every quantity of the user's namespace that no longer holds its value (changed in
+    place through ``value``, or given a new value in an exercise cell: ``A = A * …``,
+    ``h1_relu = h1_relu.T``) back to its reference value, with one line each; returns their
+    names. ``var`` itself is left to ``use``."""
+    ns = user_namespace()
+    if not ns:
+        return []
+    ref, restored = None, []
+    for q in QUANTITIES:
+        other = ns.get(q)
+        if q == var or (q in _NEEDS_Y and y is None) or not isinstance(other, np.ndarray):
+            continue
+        ref = ref if ref is not None else intermediates(params, x, y)
+        if not _changed(other, ref[q]):
+            continue
+        how = (f"was changed in place through {var}" if isinstance(value, np.ndarray)
+               and value.size and np.shares_memory(other, value) else "no longer holds its value")
+        ns[q] = ref[q].copy()
+        restored.append(q)
+        print(f"{q} {how}: the cells below use the reference value of {q}.")
+    return restored
