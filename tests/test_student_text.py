@@ -209,9 +209,9 @@ def test_a_student_line_replaces_the_answer_region_in_markdown():
 TELLTALES = {
     "dy": [r"2\s*\\left\(\s*\\mathbf\{y\}|2\s*\(\s*\\mathbf\{y\}", r"2\(y_pred"],
     "dw3": [r"\\mathbf\{h\}_\{2\\,\\text\{relu\}\}\^T", r"h2_relu(ᵀ|\.T)"],
-    "dh2": [r"\\mathbf\{A\}\s*\\circ", r"A ?∘", r"\\mathbf\{w\}_3\^T\)"],
+    "dh2": [r"\\mathbf\{A\}\s*\\circ", r"A ?∘", r"\\mathbf\{w\}_3\^T\)", r"w3ᵀ"],
     "dw2": [r"\\mathbf\{h\}_\{1\\,\\text\{relu\}\}\^T", r"h1_relu(ᵀ|\.T)"],
-    "dh1": [r"\\mathbf\{B\}\s*\\circ", r"B ?∘", r"\\mathbf\{w\}_2\^T"],
+    "dh1": [r"\\mathbf\{B\}\s*\\circ", r"B ?∘", r"\\mathbf\{w\}_2\^T", r"w2ᵀ"],
     "dw1": [r"\\mathbf\{x\}\^T", r"xᵀ"],
     **{b: [r"\\mathbf\{1\}[^$]*\^T", r"1ᵀ", r"column sum", r"sum of (its|the) rows"]
        for b in ("db3", "db2", "db1")},
@@ -221,8 +221,9 @@ TELLTALES = {
 @pytest.mark.parametrize("name", ["03_output_layer.ipynb", "04_second_hidden_layer.ipynb",
                                   "05_first_hidden_layer.ipynb"])
 def test_prose_states_no_gradient_before_its_exercise(name):
-    """The prompts and the text before each exercise of (81)–(86) name what to compute, its shape
-    and the equation, not its formula. (Formulas of earlier notebooks may be restated.)"""
+    """The prompts, the text and the code comments before each exercise of (81)–(86) name what
+    to compute, its shape and the equation, not its formula. (Formulas of earlier notebooks may
+    be restated.)"""
     cells = nbformat.read(STUDENT / name, as_version=4).cells
     asked = {}                                      # target -> index of its exercise cell
     for i, c in enumerate(cells):
@@ -230,8 +231,12 @@ def test_prose_states_no_gradient_before_its_exercise(name):
             for t in re.findall(r"^(\w+) = None$", c.source, re.M):
                 asked.setdefault(t, i)
     assert asked and set(asked) <= set(TELLTALES), asked
+    def said(c):                                   # prose, and the comments of code
+        if c.cell_type == "markdown":
+            return c.source
+        return "\n".join(ln.split("#", 1)[1] for ln in c.source.splitlines() if "#" in ln)
+
     leaks = [f"cell {i} ({c.get('id')}) states {t} before its exercise: {m.group(0)!r}"
              for t, at in asked.items() for i, c in enumerate(cells[:at])
-             if c.cell_type == "markdown" for pattern in TELLTALES[t]
-             for m in [re.search(pattern, c.source)] if m]
+             for pattern in TELLTALES[t] for m in [re.search(pattern, said(c))] if m]
     assert not leaks, "\n".join(leaks)
