@@ -97,7 +97,7 @@ def test_error_in_the_cell_gets_its_hint(shell, capsys, key, cell):
 def test_other_errors_get_the_normal_traceback(shell, capsys, cell):
     res = shell.run_cell(cell, store_history=True)
     out = capsys.readouterr().out
-    assert not res.success and "Traceback" in out or "Error" in out
+    assert not res.success and ("Traceback" in out or "Error" in out)
     assert "Likely mistake" not in out, out
 
 

@@ -3,6 +3,7 @@ it, naming both; ``use`` / ``use_step`` put the changed quantity back, so that l
 the right values. Driven through an IPython shell, whose namespace the checks look at."""
 
 import numpy as np
+import pytest
 
 from helpers.classroom.catalogue import MISTAKES
 
@@ -26,28 +27,26 @@ def _ok(run, source):
     return out
 
 
-def test_a_forward_answer_that_changed_its_input_is_refused_and_the_input_restored(student_shell):
+@pytest.mark.parametrize("cell, check, use, changed", [
+    ("h1_relu = h1\nh1_relu[h1_relu < 0] = 0",
+     'exercises.check_forward("h1_relu", h1_relu, params, x)',
+     'h1_relu = exercises.use("h1_relu", h1_relu, params, x)', "h1"),
+    ("dy = y_pred\ndy -= y\ndy *= 2", 'exercises.check_seed_bias_form("b3", dy, params, x, y)',
+     'dy = exercises.use("dy", dy, params, x, y)', "y_pred"),
+], ids=["h1_relu changes h1", "dy changes y_pred"])
+def test_an_answer_that_changed_its_input_is_refused_and_the_input_restored(
+        student_shell, cell, check, use, changed):
     run = student_shell
+    var = cell.split(" =")[0]
     _ok(run, SETUP)
-    _ok(run, "h1_relu = h1\nh1_relu[h1_relu < 0] = 0")
-    err, _ = run('exercises.check_forward("h1_relu", h1_relu, params, x)')
-    assert err.mistake == "x-in-place" and "h1_relu shares its memory with h1" in str(err)
+    _ok(run, cell)
+    err, _ = run(check)
+    assert err.mistake == "x-in-place" and f"{var} shares its memory with {changed}" in str(err)
     assert MISTAKES["x-in-place"].text() in str(err)
-    out = _ok(run, 'h1_relu = exercises.use("h1_relu", h1_relu, params, x)')
-    assert "h1 was changed in place through h1_relu" in out
-    _ok(run, 'assert np.array_equal(h1, exercises.reference("h1", params, x))')
-    _ok(run, 'assert np.array_equal(h1_relu, exercises.reference("h1_relu", params, x))')
-
-
-def test_a_gradient_that_changed_y_pred_is_refused_and_y_pred_restored(student_shell):
-    run = student_shell
-    _ok(run, SETUP)
-    _ok(run, "dy = y_pred\ndy -= y\ndy *= 2")
-    err, _ = run('exercises.check_seed_bias_form("b3", dy, params, x, y)')
-    assert err.mistake == "x-in-place" and "dy shares its memory with y_pred" in str(err)
-    out = _ok(run, 'dy = exercises.use("dy", dy, params, x, y)')
-    assert "y_pred was changed in place through dy" in out
-    _ok(run, 'assert np.array_equal(y_pred, exercises.reference("y_pred", params, x))')
+    out = _ok(run, use)
+    assert f"{changed} was changed in place through {var}" in out
+    for q in (changed, var):
+        _ok(run, f'assert np.array_equal({q}, exercises.reference("{q}", params, x, y))')
 
 
 def test_a_second_name_alone_is_not_in_place(student_shell):
@@ -76,10 +75,10 @@ def test_a_step_in_place_is_refused_and_undone(student_shell):
 def test_nothing_is_refused_outside_ipython(monkeypatch, problem):
     import IPython
 
-    from helpers.classroom import inplace
+    from helpers.classroom import inplace, provenance
 
     params, x, _ = problem
     h1 = np.zeros((x.shape[0], params["w1"].shape[1]))
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
-    assert inplace.user_namespace() is None
+    assert provenance.user_namespace() is None
     assert inplace.clobbered("h1_relu", h1, params, x) is None

@@ -173,6 +173,16 @@ def _inject(source, wrong):
     return "\n".join(lines[:at] + [wrong])
 
 
+def _student_code(name):
+    """The code cells of the student copy of ``name``, and the ids of its exercise cells and of
+    their check cells (the code cell after each)."""
+    cells = [c for c in nbformat.read(STUDENT / name, as_version=4).cells
+             if c.cell_type == "code"]
+    exercises = {c.get("id") for c in cells if "YOUR CODE HERE" in c.source}
+    checks = {cells[i + 1].get("id") for i, c in enumerate(cells) if c.get("id") in exercises}
+    return cells, exercises, checks
+
+
 def test_every_catalogue_entry_is_driven_through_a_notebook():
     covered = {key for cells in WRONG.values() for plan in cells.values() for _, key, _ in plan}
     assert set(SHOWN_AS.values()) <= covered
@@ -182,11 +192,8 @@ def test_every_catalogue_entry_is_driven_through_a_notebook():
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, student_shell):
     run = student_shell
-    cells = [c for c in nbformat.read(STUDENT / name, as_version=4).cells
-             if c.cell_type == "code"]
+    cells, exercises, checks = _student_code(name)
     plan = WRONG[name]
-    exercises = {c.get("id") for c in cells if "YOUR CODE HERE" in c.source}
-    checks = {cells[i + 1].get("id") for i, c in enumerate(cells) if c.get("id") in exercises}
     assert set(plan) <= exercises, "a planned cell is not an exercise of the student copy"
     failures = []
     # to the end: a mistake that changed another quantity in place must not break later cells
@@ -233,10 +240,7 @@ ANY_ERROR = [
 @pytest.mark.parametrize("name, cid, wrong", ANY_ERROR, ids=[f"{n[:2]}:{w[:30]}"
                                                               for n, _, w in ANY_ERROR])
 def test_no_mistake_of_any_kind_breaks_a_later_cell(name, cid, wrong, student_shell):
-    cells = [c for c in nbformat.read(STUDENT / name, as_version=4).cells
-             if c.cell_type == "code"]
-    exercises = {c.get("id") for c in cells if "YOUR CODE HERE" in c.source}
-    checks = {cells[i + 1].get("id") for i, c in enumerate(cells) if c.get("id") in exercises}
+    cells, exercises, checks = _student_code(name)
     assert cid in exercises
     failures = []
     for i, cell in enumerate(cells):

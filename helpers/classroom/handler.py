@@ -48,27 +48,29 @@ def install(shell=None):
     return True
 
 
+def _task_of(name):
+    """The exercise whose answer variable ``name`` is (dh2 → dh2, new_params → step), or None."""
+    task = TASK_OF_NAME.get(name, name)
+    return task if task in TASKS else None
+
+
 def _answer_names(source):
     """The exercises' answer names (dh2, new_params, …) a cell reads, if it parses."""
     try:
         tree = ast.parse(source or "")
-    except SyntaxError:
+    except (SyntaxError, ValueError):              # a syntax error, a null byte
         return set()
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-            and TASK_OF_NAME.get(n.id, n.id) in TASKS}
+            and _task_of(n.id)}
 
 
 def _define_missing_answers(info):
     """Before a cell runs: an answer it reads that was never defined (its exercise cell did not
     run, e.g. a syntax error) is set to None, so the check says it is missing and ``use`` hands
     out the reference, instead of a NameError in each of them."""
-    try:
-        from IPython import get_ipython
-        ns = get_ipython().user_ns
-        for name in _answer_names(getattr(info, "raw_cell", "")):
-            ns.setdefault(name, None)
-    except Exception:                              # never let the hint machinery get in the way
-        pass
+    ns = provenance.user_namespace()
+    for name in _answer_names(getattr(info, "raw_cell", "")) if ns is not None else ():
+        ns.setdefault(name, None)
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):
@@ -99,9 +101,8 @@ def _define_unassigned_answers(tb, ns):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else \
             [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
         for t in targets:
-            task = TASK_OF_NAME.get(getattr(t, "id", None), getattr(t, "id", None))
-            if isinstance(t, ast.Name) and task in TASKS and (
-                    t.id not in ns or provenance.issued_as(ns[t.id], task)):
+            task = _task_of(t.id) if isinstance(t, ast.Name) else None
+            if task and (t.id not in ns or provenance.issued_as(ns[t.id], task)):
                 ns[t.id] = None
 
 

@@ -12,43 +12,40 @@ import numpy as np
 from ._compare import ExerciseError, close, hint_line, tol_for
 from .catalogue import MISTAKES
 from .context import intermediates
+from .provenance import user_namespace
 
 # the arrays of the running example an answer can share memory with, in the order computed
 QUANTITIES = ("h1", "h1_relu", "B", "h2", "h2_relu", "A", "y_pred", "dy", "dh2", "dh1")
 _NEEDS_Y = ("dy", "dh2", "dh1")
 
 
-def user_namespace():
-    """The namespace of the running IPython shell, or None."""
-    try:
-        from IPython import get_ipython
-    except ImportError:                            # pragma: no cover - IPython is a dependency
-        return None
-    return getattr(get_ipython(), "user_ns", None)
+def _changed_quantities(var, params, x, y, sharing_with=None):
+    """(name, array, reference value) of each quantity of the user's namespace other than
+    ``var`` that no longer holds its own value; with ``sharing_with``, only those that share
+    memory with it (so a check computes the reference only when something is shared)."""
+    ns = user_namespace() or {}
+    present = [q for q in QUANTITIES if q != var and isinstance(ns.get(q), np.ndarray)
+               and (y is not None or q not in _NEEDS_Y)
+               and (sharing_with is None or _shares(ns[q], sharing_with))]
+    ref = intermediates(params, x, y) if present else {}
+    for q in present:
+        r = ref[q]
+        tol = tol_for(r.dtype if r.dtype != bool else np.float64)
+        if ns[q].shape != r.shape or not close(ns[q].astype(np.float64), r.astype(np.float64),
+                                               tol):
+            yield q, ns[q], r
+
+
+def _shares(a, b):
+    return isinstance(b, np.ndarray) and b.size > 0 and np.shares_memory(a, b)
 
 
 def clobbered(var, value, params, x, y=None):
     """The name of another quantity in the user's namespace that shares memory with ``value``
     and no longer holds its own value (``var``'s computation changed it), else None."""
-    ns = user_namespace()
-    if not ns or not isinstance(value, np.ndarray) or value.size == 0:
+    if not isinstance(value, np.ndarray):
         return None
-    ref = None
-    for q in QUANTITIES:
-        other = ns.get(q)
-        if q == var or (q in _NEEDS_Y and y is None) or not isinstance(other, np.ndarray) or \
-                not np.shares_memory(other, value):
-            continue
-        ref = ref if ref is not None else intermediates(params, x, y)
-        if _changed(other, ref[q]):
-            return q
-    return None
-
-
-def _changed(value, ref):
-    tol = tol_for(ref.dtype if ref.dtype != bool else np.float64)
-    return value.shape != ref.shape or not close(value.astype(np.float64), ref.astype(np.float64),
-                                                 tol)
+    return next((q for q, _, _ in _changed_quantities(var, params, x, y, value)), None)
 
 
 def refuse(var, value, params, x, y=None):
@@ -66,20 +63,11 @@ def restore(var, value, params, x, y=None):
     place through ``value``, or given a new value in an exercise cell: ``A = A * …``,
     ``h1_relu = h1_relu.T``) back to its reference value, with one line each; returns their
     names. ``var`` itself is left to ``use``."""
-    ns = user_namespace()
-    if not ns:
-        return []
-    ref, restored = None, []
-    for q in QUANTITIES:
-        other = ns.get(q)
-        if q == var or (q in _NEEDS_Y and y is None) or not isinstance(other, np.ndarray):
-            continue
-        ref = ref if ref is not None else intermediates(params, x, y)
-        if not _changed(other, ref[q]):
-            continue
-        how = (f"was changed in place through {var}" if isinstance(value, np.ndarray)
-               and value.size and np.shares_memory(other, value) else "no longer holds its value")
-        ns[q] = ref[q].copy()
+    restored = []
+    for q, arr, ref in list(_changed_quantities(var, params, x, y)):
+        how = (f"was changed in place through {var}" if _shares(arr, value)
+               else "no longer holds its value")
+        user_namespace()[q] = ref.copy()
         restored.append(q)
         print(f"{q} {how}: the cells below use the reference value of {q}.")
     return restored

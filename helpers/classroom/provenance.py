@@ -242,7 +242,7 @@ def _source_calls(var, quantity, forbidden, position, check):
                 if t is not None:
                     roots += [(s, k) for s in t.body if isinstance(s, ast.FunctionDef)
                               and s.name == n.func.id]
-    ns = _user_ns()
+    ns = user_namespace()
     for node, _ in roots:
         found = _bad_call(node, quantity, forbidden, ns)
         if found:
@@ -253,7 +253,7 @@ def _source_calls(var, quantity, forbidden, position, check):
 def _stored_by_backward(value, quantity):
     """The name of a forward cache in the user's namespace whose ``quantity`` (dy, dh2 or dh1,
     which only backward writes into a cache) is ``value`` or a view of it, else None."""
-    ns = _user_ns()
+    ns = user_namespace()
     if quantity not in ("dy", "dh2", "dh1") or not ns or not isinstance(value, np.ndarray) or \
             not value.size:
         return None
@@ -264,7 +264,8 @@ def _stored_by_backward(value, quantity):
     return None
 
 
-def _user_ns():
+def user_namespace():
+    """The namespace of the running IPython shell (the notebook's variables), or None."""
     try:
         from IPython import get_ipython
     except ImportError:                            # pragma: no cover - IPython is a dependency
