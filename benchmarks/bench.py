@@ -8,6 +8,13 @@ those 8 products alone, on the same x and parameters (and arrays of the same sha
 intermediates), with preallocated outputs (``np.matmul(..., out=)``): no NumPy code can make the
 step faster than its BLAS. The ratio step / floor says how much the rest costs.
 
+A second reference, *floor + update*, adds to those products the least a gradient-descent step
+must also do: write new values into the six parameters, as ``g ← p − g`` then ``p ← g``
+(``np.subtract`` into the gradient buffer, then ``np.copyto``; cheaper here than ``p -= g``, see
+the README), with no check and no bias, ReLU, mask or loss. It runs on copies of the parameters,
+so the training run is untouched. (floor + update) / floor is what step / floor would be if all
+the elementwise work but the update were free.
+
 The step is timed inside ``train`` itself: a callback records the clock and the page-fault count
 after every step, and the first step of each ``train`` call (which allocates the buffers that the
 following steps reuse) is left out. Step, floor and (if installed) the same network in PyTorch
@@ -76,7 +83,7 @@ class Problem:
         self.y = rng.standard_normal((n, d_out)).astype(self.dtype)
         # L (6) is a sum over n·d_out terms: a step small enough to stay finite for any size.
         self.lr = 1e-4 / (n * d_out)
-        self.samples = {"step": [], "floor": [], "torch": [], "single": []}
+        self.samples = {"step": [], "floor": [], "floor_update": [], "torch": [], "single": []}
         self.faults = []
         p, x, dt = self.params, self.x, self.dtype
         a = {k: np.ones(s, dtype=dt) for k, s in (("h1_relu", (n, d1)), ("h2_relu", (n, d2)),
@@ -85,11 +92,13 @@ class Problem:
         out = {k: np.empty(s, dtype=dt) for k, s in (
             ("h1", (n, d1)), ("h2", (n, d2)), ("y_pred", (n, d_out)), ("dw3", (d2, d_out)),
             ("dh2", (n, d2)), ("dw2", (d1, d2)), ("dh1", (n, d1)), ("dw1", (d_in, d1)))}
-        self.floor_args = [                           # the order of products()
-            (x, p["w1"], out["h1"]), (a["h1_relu"], p["w2"], out["h2"]),
-            (a["h2_relu"], p["w3"], out["y_pred"]), (a["h2_relu"].T, a["dy"], out["dw3"]),
-            (a["dy"], p["w3"].T, out["dh2"]), (a["h1_relu"].T, a["dh2"], out["dw2"]),
-            (a["dh2"], p["w2"].T, out["dh1"]), (x.T, a["dh1"], out["dw1"])]
+        self.floor_args = floor_args(x, p, a, out)
+        # floor + update: the same products on copies of the parameters, then p ← p − g for all
+        # six, g being what the products wrote (the biases' gradients: rows of zeros).
+        q = {k: v.copy() for k, v in p.items()}
+        self.floor_update_args = floor_args(x, q, a, out)
+        self.update_pairs = [(q[k], out[f"d{k}"] if k[0] == "w" else np.zeros_like(q[k]))
+                             for k in q]
 
     def run_steps(self, k):
         """k+1 steps of ``train``; keeps the times and page faults of the last k."""
@@ -113,6 +122,19 @@ class Problem:
             backward(p, x, y, cache)
             self.samples["single"].append(time.perf_counter() - t0)
 
+    def run_floor_update(self, k):
+        matmul, subtract, copyto = np.matmul, np.subtract, np.copyto
+        args, pairs = self.floor_update_args, self.update_pairs
+        for _ in range(k):
+            t0 = time.perf_counter()
+            for a, b, out in args:
+                matmul(a, b, out=out)
+            for p, g in pairs:
+                subtract(p, g, out=g)
+            for p, g in pairs:
+                copyto(p, g)
+            self.samples["floor_update"].append(time.perf_counter() - t0)
+
     def run_floor(self, k):
         matmul, args = np.matmul, self.floor_args
         for _ in range(k):
@@ -120,6 +142,14 @@ class Problem:
             for a, b, out in args:
                 matmul(a, b, out=out)
             self.samples["floor"].append(time.perf_counter() - t0)
+
+
+def floor_args(x, p, a, out):
+    """(left, right, out) of the 8 products, in the order of :func:`products`."""
+    return [(x, p["w1"], out["h1"]), (a["h1_relu"], p["w2"], out["h2"]),
+            (a["h2_relu"], p["w3"], out["y_pred"]), (a["h2_relu"].T, a["dy"], out["dw3"]),
+            (a["dy"], p["w3"].T, out["dh2"]), (a["h1_relu"].T, a["dh2"], out["dw2"]),
+            (a["dh2"], p["w2"].T, out["dh1"]), (x.T, a["dh1"], out["dw1"])]
 
 
 class TorchProblem:
@@ -214,6 +244,7 @@ def measure(size, dtype, torch, quick):
     reps, k = plan(size, quick)
     prob.run_steps(1)                                 # warm up BLAS, the allocator, the caches
     prob.run_floor(1)
+    prob.run_floor_update(1)
     prob.run_single(1)
     for v in prob.samples.values():
         v.clear()
@@ -222,10 +253,12 @@ def measure(size, dtype, torch, quick):
     for _ in range(reps):
         prob.run_steps(k)
         prob.run_floor(k)
+        prob.run_floor_update(k)
         prob.run_single(max(2, k // 4))
         step_turn = statistics.median(prob.samples["step"][-k:])
         floor_turn = statistics.median(prob.samples["floor"][-k:])
         turn = {"floor": step_turn / floor_turn,
+                "floor_update": statistics.median(prob.samples["floor_update"][-k:]) / floor_turn,
                 "single": statistics.median(prob.samples["single"][-max(2, k // 4):]) / floor_turn}
         if tprob is not None:
             tprob.run(k)
@@ -238,6 +271,8 @@ def measure(size, dtype, torch, quick):
            "step_s": step, "floor_s": floor,
            "step_gflops": f / step["median"] / 1e9, "floor_gflops": f / floor["median"] / 1e9,
            "ratio_to_floor": summary([t["floor"] for t in turns]),
+           "floor_update_s": summary(prob.samples["floor_update"]),
+           "floor_update_ratio_to_floor": summary([t["floor_update"] for t in turns]),
            "single_call_s": summary(prob.samples["single"]),
            "single_call_ratio_to_floor": summary([t["single"] for t in turns]),
            "page_faults_per_step": summary(prob.faults)}
@@ -254,8 +289,9 @@ def ratio(s):
 def markdown(rows, has_torch):
     head = ("| n, d_in, d1, d2, d_out | dtype | step ms (min / median / max) | GFLOP/s "
             "| floor ms (median) | step / floor (min / median / max) "
+            "| (floor + update) / floor (min / median / max) "
             "| page faults / step (median, max) | single call ms (median) | single / floor |")
-    sep = "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    sep = "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     if has_torch:
         head += " torch ms (median) | step / torch (min / median / max) |"
         sep += " --- | --- |"
@@ -265,7 +301,8 @@ def markdown(rows, has_torch):
         line = (f"| {', '.join(str(v) for v in r['size'].values())} | {r['dtype']} "
                 f"| {s['min'] * 1e3:.3g} / {s['median'] * 1e3:.3g} / {s['max'] * 1e3:.3g} "
                 f"| {r['step_gflops']:.3g} | {fl['median'] * 1e3:.3g} "
-                f"| {ratio(r['ratio_to_floor'])} | {r['page_faults_per_step']['median']:.0f}, "
+                f"| {ratio(r['ratio_to_floor'])} | {ratio(r['floor_update_ratio_to_floor'])} "
+                f"| {r['page_faults_per_step']['median']:.0f}, "
                 f"{r['page_faults_per_step']['max']:.0f} "
                 f"| {r['single_call_s']['median'] * 1e3:.3g} "
                 f"| {r['single_call_ratio_to_floor']['median']:.2f} |")
@@ -316,6 +353,7 @@ def main(argv=None):
             print(f"{size} {dtype}: step {r['step_s']['median'] * 1e3:.3g} ms, "
                   f"{r['ratio_to_floor']['median']:.3f} × floor "
                   f"({r['ratio_to_floor']['min']:.3f}–{r['ratio_to_floor']['max']:.3f}); "
+                  f"floor + update {r['floor_update_ratio_to_floor']['median']:.3f} × floor; "
                   f"single forward/backward call {r['single_call_s']['median'] * 1e3:.3g} ms",
                   flush=True)
     info["imports_s"] = import_times(3 if args.quick else 5)
