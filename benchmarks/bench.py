@@ -10,8 +10,10 @@ step faster than its BLAS. The ratio step / floor says how much the rest costs.
 
 A second reference, *floor + update*, adds to those products the least a gradient-descent step
 must also do: write new values into the six parameters, as ``g ← p − g`` then ``p ← g``
-(``np.subtract`` into the gradient buffer, then ``np.copyto``; cheaper here than ``p -= g``, see
-the README), with no check and no bias, ReLU, mask or loss. It runs on copies of the parameters,
+(``np.subtract`` into the gradient buffer, then ``np.copyto``, as ``train`` does; cheaper here
+than ``p -= g``, see the README), with no check and no bias, ReLU, mask or loss. The weights'
+gradients are what the products wrote; the biases' are rows of zeros, and their new values go to
+a scratch row so that the zeros stay zeros. It runs on copies of the parameters,
 so the training run is untouched. (floor + update) / floor is what step / floor would be if all
 the elementwise work but the update were free.
 
@@ -94,11 +96,12 @@ class Problem:
             ("dh2", (n, d2)), ("dw2", (d1, d2)), ("dh1", (n, d1)), ("dw1", (d_in, d1)))}
         self.floor_args = floor_args(x, p, a, out)
         # floor + update: the same products on copies of the parameters, then p ← p − g for all
-        # six, g being what the products wrote (the biases' gradients: rows of zeros).
+        # six as (p, g, new): a weight's new values overwrite its gradient, which the products
+        # rewrite every time; a bias's gradient is a row of zeros kept apart from its new values.
         q = {k: v.copy() for k, v in p.items()}
         self.floor_update_args = floor_args(x, q, a, out)
-        self.update_pairs = [(q[k], out[f"d{k}"] if k[0] == "w" else np.zeros_like(q[k]))
-                             for k in q]
+        self.update = [(q[k], out[f"d{k}"], out[f"d{k}"]) if k[0] == "w"
+                       else (q[k], np.zeros_like(q[k]), np.empty_like(q[k])) for k in q]
 
     def run_steps(self, k):
         """k+1 steps of ``train``; keeps the times and page faults of the last k."""
@@ -122,26 +125,21 @@ class Problem:
             backward(p, x, y, cache)
             self.samples["single"].append(time.perf_counter() - t0)
 
-    def run_floor_update(self, k):
+    def run_floor(self, k, *, update=False):
+        """k rounds of the 8 products (the floor) or, with ``update``, of floor + update."""
         matmul, subtract, copyto = np.matmul, np.subtract, np.copyto
-        args, pairs = self.floor_update_args, self.update_pairs
+        args = self.floor_update_args if update else self.floor_args
+        triples = self.update if update else ()
+        samples = self.samples["floor_update" if update else "floor"]
         for _ in range(k):
             t0 = time.perf_counter()
             for a, b, out in args:
                 matmul(a, b, out=out)
-            for p, g in pairs:
-                subtract(p, g, out=g)
-            for p, g in pairs:
-                copyto(p, g)
-            self.samples["floor_update"].append(time.perf_counter() - t0)
-
-    def run_floor(self, k):
-        matmul, args = np.matmul, self.floor_args
-        for _ in range(k):
-            t0 = time.perf_counter()
-            for a, b, out in args:
-                matmul(a, b, out=out)
-            self.samples["floor"].append(time.perf_counter() - t0)
+            for p, g, new in triples:
+                subtract(p, g, out=new)
+            for p, _, new in triples:
+                copyto(p, new)
+            samples.append(time.perf_counter() - t0)
 
 
 def floor_args(x, p, a, out):
@@ -244,7 +242,7 @@ def measure(size, dtype, torch, quick):
     reps, k = plan(size, quick)
     prob.run_steps(1)                                 # warm up BLAS, the allocator, the caches
     prob.run_floor(1)
-    prob.run_floor_update(1)
+    prob.run_floor(1, update=True)
     prob.run_single(1)
     for v in prob.samples.values():
         v.clear()
@@ -253,7 +251,7 @@ def measure(size, dtype, torch, quick):
     for _ in range(reps):
         prob.run_steps(k)
         prob.run_floor(k)
-        prob.run_floor_update(k)
+        prob.run_floor(k, update=True)
         prob.run_single(max(2, k // 4))
         step_turn = statistics.median(prob.samples["step"][-k:])
         floor_turn = statistics.median(prob.samples["floor"][-k:])

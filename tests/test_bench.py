@@ -17,22 +17,26 @@ def _bench():
 
 def test_floor_update_runs_the_floors_products_on_copies_and_writes_p_minus_g():
     bench = _bench()
-    prob = bench.Problem((5, 7, 6, 4, 3), "float64")
+    n, d_in, d1 = 5, 7, 6
+    prob = bench.Problem((n, d_in, d1, 4, 3), "float64")
     before = {k: v.copy() for k, v in prob.params.items()}
-    copies = [p for p, _ in prob.update_pairs]
+    copies = [p for p, _, _ in prob.update]
     assert [p.shape for p in copies] == [v.shape for v in prob.params.values()]
     assert not any(np.shares_memory(p, v) for p in copies for v in prob.params.values())
+    copies[1][...] = 1.5                                  # b1: non-zero, so losing it would show
     old = [p.copy() for p in copies]
-    prob.run_floor_update(1)
-    for p, g in prob.update_pairs:
-        assert np.array_equal(p, g)                          # p ← g after g ← p − g
-    x, (w1, b1) = prob.x, (old[0], old[1])
-    # w1's gradient buffer held xᵀ·dh1 (dh1 all ones) before the update; the biases' zeros
-    assert np.allclose(copies[0], w1 - x.T @ np.ones((5, 6)))
-    assert np.array_equal(copies[1], b1)
-    for k, v in prob.params.items():                     # the training run's params untouched
+    rounds = 3
+    prob.run_floor(rounds, update=True)
+    for p, _, new in prob.update:
+        assert np.array_equal(p, new)                     # p ← new after new ← p − g
+    # w1's gradient is xᵀ·dh1 (dh1 all ones) every round; the biases' gradients stay zero
+    step = prob.x.T @ np.ones((n, d1))
+    assert np.allclose(copies[0], old[0] - rounds * step)
+    for k in (1, 3, 5):
+        assert np.array_equal(copies[k], old[k])
+    for k, v in prob.params.items():                      # the training run's params untouched
         assert np.array_equal(v, before[k])
-    assert len(prob.samples["floor_update"]) == 1
+    assert len(prob.samples["floor_update"]) == rounds and not prob.samples["floor"]
     # the floor's products are the same 8, in the order of products(), on the copies
     assert [(a.shape, b.shape) for a, b, _ in prob.floor_args] == \
         [(a.shape, b.shape) for a, b, _ in prob.floor_update_args] == \
