@@ -135,10 +135,10 @@ html: $(STAMP)
 # ---- classroom edition (issue 4) -------------------------------------------------------------
 # make student   write student/NN_*.ipynb from the notebooks with exercises (and 00_start_here):
 #                solution regions replaced by placeholders, outputs from the first exercise on and
-#                all metadata cleared. See tools/make_student.py and the README "For teachers".
+#                all metadata cleared. See course/make_student.py and the README "For teachers".
 .PHONY: student
 student: $(STAMP)
-	$(BIN)/python tools/make_student.py
+	$(BIN)/python -m course.make_student
 
 # ---- benchmark (issue 6) ---------------------------------------------------------------------
 # make bench   time one gradient-descent step of helpers.train against its 8 matrix products
@@ -155,7 +155,7 @@ bench: $(STAMP)
 #                                 into GRADES/grades.csv and GRADES/feedback/<student>.md; without
 #                                 SUBMISSIONS, first write the synthetic class of 60 (build/class)
 #                                 and check the grades against its expected.csv. See TEACHING.md.
-# make grade-class                write the synthetic class only (tools/synthetic_class.py)
+# make grade-class                write the synthetic class only (course/synthetic_class.py)
 # make grade-nbgrader / grade-otter   the same class through nbgrader / otter-grader, installed in
 #                                 .venv-grading from requirements-grading-lock.txt (never in .venv)
 .PHONY: grade grade-class grade-nbgrader grade-otter
@@ -167,15 +167,15 @@ GSTAMP      := $(GVENV)/.installed
 
 grade: $(STAMP)
 ifdef SUBMISSIONS
-	$(BIN)/python -m grading $(SUBMISSIONS) --out $(GRADES)
+	$(BIN)/python -m course.grading $(SUBMISSIONS) --out $(GRADES)
 else
-	$(BIN)/python tools/synthetic_class.py $(CLASS) --size $(CLASS_SIZE)
-	$(BIN)/python -m grading $(CLASS)/submissions --out $(GRADES) --quiet
-	$(BIN)/python tools/synthetic_class.py $(CLASS) --compare $(GRADES)/grades.csv
+	$(BIN)/python -m course.synthetic_class $(CLASS) --size $(CLASS_SIZE)
+	$(BIN)/python -m course.grading $(CLASS)/submissions --out $(GRADES) --quiet
+	$(BIN)/python -m course.synthetic_class $(CLASS) --compare $(GRADES)/grades.csv
 endif
 
 grade-class: $(STAMP)
-	$(BIN)/python tools/synthetic_class.py $(CLASS) --size $(CLASS_SIZE)
+	$(BIN)/python -m course.synthetic_class $(CLASS) --size $(CLASS_SIZE)
 
 $(GSTAMP): requirements-grading-lock.txt pyproject.toml | $(STAMP)
 	test -x $(GVENV)/bin/python || $(UV) venv -q $(GVENV) --python $(BIN)/python
@@ -184,7 +184,7 @@ $(GSTAMP): requirements-grading-lock.txt pyproject.toml | $(STAMP)
 	touch $@
 
 grade-nbgrader: $(GSTAMP)
-	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python tools/grade_nbgrader.py
+	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python -m course.grade_nbgrader
 
 grade-otter: $(GSTAMP)
-	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python tools/grade_otter.py
+	PATH="$(CURDIR)/$(GVENV)/bin:$$PATH" $(GVENV)/bin/python -m course.grade_otter

@@ -6,7 +6,7 @@
 ``helpers.training``  gradient descent, ``train`` and ``TrainingDiverged``
 ``helpers.plotting``  loss curves, gradient-check summaries, masks (imports matplotlib)
 ``helpers.widgets``   the interactive explorer (imports ipywidgets when used)
-``helpers.exercises`` the checks behind the classroom edition's exercise cells
+``exercises`` the checks behind the classroom edition's exercise cells
 ``helpers.printing``  number formatting that keeps stored notebook outputs identical everywhere
 ``helpers.diagram``   the network diagram (imports matplotlib)
 

@@ -75,7 +75,7 @@ def student_shell(capsys):
     import matplotlib.pyplot as plt
     from IPython.core.interactiveshell import InteractiveShell
 
-    from helpers.classroom import handler
+    from exercises import handler
 
     shell = InteractiveShell.instance()
     saved, cwd = dict(shell.user_ns), os.getcwd()

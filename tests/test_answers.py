@@ -1,4 +1,4 @@
-"""No cascade and the reference by name (helpers.classroom.answers): ``use`` returns the
+"""No cascade and the reference by name (exercises.answers): ``use`` returns the
 student's value when it passes its check and otherwise the reference value with one printed
 line; ``reference`` gives any quantity by name; ``show_answer`` prints the formula on request."""
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from test_exercises import _net  # tests/ is on sys.path
 
+import exercises as ex
+from exercises.answers import NAMES
+from exercises.tasks import TASKS
 from helpers import backward, forward
-from helpers import exercises as ex
-from helpers.classroom.answers import NAMES
-from helpers.classroom.tasks import TASKS
 
 QUANTITIES = ["h1", "h1_relu", "h2", "h2_relu", "y_pred", "L", "dy", "dw3", "db3", "dh2", "dw2",
               "db2", "dh1", "dw1", "db1"]

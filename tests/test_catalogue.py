@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from test_exercises import _central, _net  # tests/ is on sys.path
 
-from helpers import exercises as ex
-from helpers.classroom.catalogue import MISTAKES
-from helpers.classroom.tasks import TASKS
+import exercises as ex
+from exercises.catalogue import MISTAKES
+from exercises.tasks import TASKS
 
 NET = dict(d_in=4, d1=6, d2=3, d_out=2, n=5, seed=1)       # pairwise different sizes
 SQUARE = dict(d_in=4, d1=4, d2=4, d_out=4, n=4, seed=3)   # every product computable

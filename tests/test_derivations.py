@@ -1,4 +1,4 @@
-"""Derivation exercises beyond the paper (helpers.classroom.derivations), graded by finite
+"""Derivation exercises beyond the paper (exercises.derivations), graded by finite
 differences: right answers (computed here by hand) pass, each common wrong answer fails with
 its own hint, and nothing else gets that hint."""
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from test_exercises import _net  # tests/ is on sys.path
 
-from helpers import exercises as ex
-from helpers.classroom.catalogue import MISTAKES
+import exercises as ex
+from exercises.catalogue import MISTAKES
 
 LAM, ALPHA = 0.3, 0.1
 
@@ -156,8 +156,8 @@ def test_messages_name_the_notebooks_variables_and_the_equation(p):
 
 
 def test_leaky_network_by_name(p, capsys):
-    from helpers.classroom.derivations import leaky_network
-    from helpers.classroom.provenance import issued_as
+    from exercises.derivations import leaky_network
+    from exercises.provenance import issued_as
 
     params, x, y, c, _ = p
     net = leaky_network(params, x, y, ALPHA)
@@ -177,7 +177,7 @@ def test_leaky_network_by_name(p, capsys):
 
 
 def test_no_formula_is_shipped_for_them(capsys):
-    from helpers.classroom.tasks import TASKS
+    from exercises.tasks import TASKS
 
     for q in ("dx", "dw1_mean", "dw1_reg", "dw1_leaky"):
         assert not TASKS[q].formula and not TASKS[q].code

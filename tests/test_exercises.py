@@ -1,12 +1,12 @@
-"""helpers.exercises: right answers pass with one printed line; an answer that is not an array,
+"""exercises: right answers pass with one printed line; an answer that is not an array,
 or bad inputs, get a clear message naming the variable and the equation. The mistakes and their
 hints: tests/test_catalogue.py."""
 
 import numpy as np
 import pytest
 
+import exercises as ex
 from helpers import backward, forward, init_params, random_data
-from helpers import exercises as ex
 
 
 def _net(d_in, d1, d2, d_out, n, seed):

@@ -1,4 +1,4 @@
-"""The grader (grading/, issue 12): discovery, hidden cases, mistakes, and a class of 3.
+"""The grader (course/grading/, issue 12): discovery, hidden cases, mistakes, and a class of 3.
 
 Everything but the class test runs in this process (no kernel). The class test grades a
 synthetic class of 3 submissions in kernels, as ``make grade`` does: one correct, one with every
@@ -14,11 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import harness, hidden_cases, notebooks, runner, submissions
+from course import synthetic_class
+from course.grading import harness, hidden_cases, notebooks, runner, submissions
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import synthetic_class  # noqa: E402
 
 ASSIGNMENTS = notebooks.discover(ROOT / "notebooks")
 
@@ -51,7 +50,7 @@ def test_points_come_from_a_tag_on_the_exercise_or_check_cell(tmp_path):
 
 
 def _gives_an_answer(title):
-    from helpers.classroom.tasks import TASKS
+    from exercises.tasks import TASKS
     return [t.formula for t in TASKS.values() if t.formula and t.formula in title] + [
         t.code for t in TASKS.values() if t.code and t.code in title]
 
@@ -59,7 +58,7 @@ def _gives_an_answer(title):
 def test_feedback_states_each_exercise_as_the_student_copy_does_not_its_answer():
     """The feedback lists every exercise, handed in or not; its title is the student copy's
     prompt, not the solution's comment (which spells out e.g. dy = 2(y_pred − y))."""
-    from helpers.classroom.tasks import TASKS
+    from exercises.tasks import TASKS
     dy = ASSIGNMENTS["03_output_layer.ipynb"].exercises[0]
     assert dy.title == TASKS["dy"].prompt()
     step = ASSIGNMENTS["08_training.ipynb"].exercises[0]             # a dict, not named "step"
@@ -84,7 +83,7 @@ def test_no_hidden_case_reaches_the_student_edition():
         assert "hidden_cases" not in p.name and p.suffix != ".py", f"{p} must not be in student/"
         if p.is_file():
             text = p.read_text(encoding="utf-8", errors="replace")
-            for word in ("hidden_cases", "grading.", "from grading", "import grading"):
+            for word in ("hidden_cases", "grading.", "from course.grading", "import grading"):
                 assert word not in text, f"{p.name} refers to the teacher's {word}"
 
 
@@ -133,7 +132,7 @@ def test_each_catalogued_mistake_loses_its_exercise_only(tmp_path, monkeypatch, 
 
 
 def test_feedback_gives_the_hint_once(tmp_path, monkeypatch):
-    from grading import report
+    from course.grading import report
     results = _grade_in_process(tmp_path, monkeypatch, _student({"dy": "dy = y_pred - y"}))
     r = results[ASSIGNMENTS["03_output_layer.ipynb"].exercises[0].cell_id]
     assert f"Likely mistake: {r['reason']}" in r["message"]       # the check says it too
@@ -161,7 +160,8 @@ def test_a_hard_coded_answer_fails_the_hidden_case(tmp_path, monkeypatch):
 def test_a_class_of_three_in_kernels_gives_the_expected_grades(tmp_path):
     synthetic_class.build(tmp_path / "class", 3)
     out = tmp_path / "grades"
-    r = subprocess.run([sys.executable, "-m", "grading", str(tmp_path / "class" / "submissions"),
+    r = subprocess.run([sys.executable, "-m", "course.grading",
+                        str(tmp_path / "class" / "submissions"),
                         "--out", str(out), "--time-limit", "1", "--quiet"], cwd=ROOT,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
@@ -176,7 +176,7 @@ def test_a_class_of_three_in_kernels_gives_the_expected_grades(tmp_path):
 
 
 def test_the_mistake_catalogue_in_teaching_md_is_current():
-    import teaching_catalogue
+    from course import teaching_catalogue
 
     teaching_catalogue.main(["--check"])
     assert "NOT CAUGHT" not in (ROOT / "TEACHING.md").read_text(encoding="utf-8")

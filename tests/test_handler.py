@@ -1,4 +1,4 @@
-"""The IPython exception handler (helpers.classroom.handler): errors that typical mistakes raise
+"""The IPython exception handler (exercises.handler): errors that typical mistakes raise
 in the student's own cell get the catalogue's hint after the usual traceback; anything else gets
 the normal traceback. Driven through a real IPython InteractiveShell."""
 
@@ -9,13 +9,13 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import helpers
-from helpers.classroom import handler
-from helpers.classroom.catalogue import MISTAKES
+from exercises import handler
+from exercises.catalogue import MISTAKES
 
 SETUP = """
 import numpy as np
 import helpers
-from helpers import exercises
+import exercises
 n, d_in, d1, d2, d_out = 5, 4, 6, 3, 2
 rng = np.random.default_rng(0)
 params = helpers.init_params(d_in, d1, d2, d_out, rng=rng)
@@ -66,7 +66,7 @@ TESTED = sorted({k for k, _ in CASES})
 @pytest.fixture(scope="module")
 def shell():
     sh = InteractiveShell.instance()
-    sys.modules.pop("helpers.exercises", None)      # so that SETUP's import installs it here
+    sys.modules.pop("exercises", None)      # so that SETUP's import installs it here
     vars(helpers).pop("exercises", None)
     res = sh.run_cell(SETUP, store_history=True)
     assert res.success, res.error_in_exec

@@ -1,16 +1,16 @@
-"""An answer that changed another quantity in place (helpers.classroom.inplace): the check refuses
+"""An answer that changed another quantity in place (exercises.inplace): the check refuses
 it, naming both; ``use`` / ``use_step`` put the changed quantity back, so that later cells run on
 the right values. Driven through an IPython shell, whose namespace the checks look at."""
 
 import numpy as np
 import pytest
 
-from helpers.classroom.catalogue import MISTAKES
+from exercises.catalogue import MISTAKES
 
 SETUP = """
 import numpy as np
 import helpers
-from helpers import exercises
+import exercises
 n, d_in, d1, d2, d_out = 5, 4, 6, 3, 2
 rng = np.random.default_rng(0)
 params = helpers.init_params(d_in, d1, d2, d_out, rng=rng)
@@ -75,7 +75,7 @@ def test_a_step_in_place_is_refused_and_undone(student_shell):
 def test_nothing_is_refused_outside_ipython(monkeypatch, problem):
     import IPython
 
-    from helpers.classroom import inplace, provenance
+    from exercises import inplace, provenance
 
     params, x, _ = problem
     h1 = np.zeros((x.shape[0], params["w1"].shape[1]))

@@ -1,6 +1,6 @@
 """Every mistake of the hint catalogue, made in the student notebook where a student would make it.
 
-For each catalogue entry (``helpers.classroom.catalogue``), the student's wrong code is written
+For each catalogue entry (``exercises.catalogue``), the student's wrong code is written
 here as source text and put in the exercise cell of the student copy (student/), which runs in an
 IPython shell in this process, cell by cell, as Jupyter runs it, with the classroom's exception
 handler installed (the ``student_shell`` fixture of conftest.py). Asserted: the mistake is caught
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.classroom.catalogue import MISTAKES
+from exercises.catalogue import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "student"

@@ -1,4 +1,4 @@
-"""Reference use is flagged (helpers.classroom.provenance): an answer computed with the
+"""Reference use is flagged (exercises.provenance): an answer computed with the
 reference implementation fails its check saying so; honest answers pass, also when the
 reference was used elsewhere in the notebook. Driven through a real IPython shell, whose input
 history the checks read."""
@@ -9,7 +9,7 @@ from IPython.core.interactiveshell import InteractiveShell
 SETUP = """
 import numpy as np
 import helpers
-from helpers import exercises
+import exercises
 n, d_in, d1, d2, d_out = 5, 4, 6, 3, 2
 rng = np.random.default_rng(1)
 params = helpers.init_params(d_in, d1, d2, d_out, rng=rng)

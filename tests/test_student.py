@@ -1,4 +1,4 @@
-"""The classroom edition (tools/make_student.py, ``make student``).
+"""The classroom edition (course/make_student.py, ``make student``).
 
 Fast tests: the generator on a small fixture notebook (built here, so nbval never collects it),
 determinism, the committed ``student/`` up to date, no solution text anywhere in it.
@@ -11,7 +11,6 @@ import ast
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -19,9 +18,9 @@ import pytest
 
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")       # as the Makefile sets it
 
+from course import make_student as ms
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import make_student as ms  # noqa: E402
 
 NOTEBOOKS, STUDENT = ROOT / "notebooks", ROOT / "student"
 
@@ -46,7 +45,7 @@ def _fixture_nb():
     cells = [
         _md("# 03 · Output layer\n\n[← 02 · Forward](02_forward.ipynb) · "
             "[Index](00_start_here.ipynb) · [09 · Explorer →](09_explorer.ipynb)"),
-        _code("import numpy as np\nfrom helpers import exercises", count=1),
+        _code("import numpy as np\nimport exercises", count=1),
         _code("print('before the first exercise')", [_stream("before the first exercise\n"),
               {"output_type": "display_data", "metadata": {},
                "data": {"text/plain": "IntSlider(value=3)",
@@ -286,7 +285,7 @@ def _exercise_notebooks():
 
 
 def _check_call(source):
-    """The helpers.exercises call of a check cell: (function name, [argument sources])."""
+    """The exercises call of a check cell: (function name, [argument sources])."""
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                 node.func.attr.startswith("check_") and getattr(node.func.value, "id", "") == \
@@ -364,7 +363,7 @@ def test_round_trip(name, student_shell):
         tasks = ms.region_task(sol)
         check_cell = next(c for c in stud.cells[i + 1:] if c.cell_type == "code")
         check, args = _check_call(check_cell.source)
-        assert check, f"{name} cell {i}: the next code cell is not a helpers.exercises check"
+        assert check, f"{name} cell {i}: the next code cell is not a exercises check"
         # 1. the solution, re-inserted, passes
         assert run(sol) is None, f"{name} cell {i}: the solution itself failed"
         assert run(check_cell.source) is None, f"{name} cell {i}: the solution fails its check"

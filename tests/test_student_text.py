@@ -1,20 +1,18 @@
-"""The classroom edition speaks to students and gives nothing away (tools/student_text.py):
+"""The classroom edition speaks to students and gives nothing away (course/student_text.py):
 teacher-only cells and paragraphs are dropped, answer regions and (before the exercises) matrix
 forms are withheld, prompts never state a formula, links stay inside student/."""
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import make_student as ms  # noqa: E402
-import student_text as st  # noqa: E402
+from course import make_student as ms
+from course import student_text as st
+from exercises.tasks import TASKS
 
-from helpers.classroom.tasks import TASKS  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 STUDENT = ROOT / "student"
 
@@ -153,7 +151,7 @@ def test_derivation_copy_withholds_every_matrix_form():
 def test_answer_scan_of_the_exercise_notebooks():
     """No code cell of the student edition gives an exercise's answer as code: not an earlier
     exercise's (later cells take it from ``exercises.reference`` / ``use`` by name, or import
-    withheld code from ``helpers.classroom.withheld``), not one further down the notebook."""
+    withheld code from ``exercises.withheld``), not one further down the notebook."""
     sols = {p.name: nbformat.read(p, as_version=4)
             for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
     answers = ms.answer_expressions(nb for nb in sols.values() if ms._has_exercise(nb))

@@ -1,7 +1,7 @@
-"""The classroom edition's by-name copies of withheld code (``helpers.classroom.withheld``).
+"""The classroom edition's by-name copies of withheld code (``exercises.withheld``).
 
 A solution notebook writes such code between ``### BEGIN ANSWER`` and ``### END ANSWER`` and
-gives the student edition ``### STUDENT: <code>`` lines instead (tools/student_text.py). These
+gives the student edition ``### STUDENT: <code>`` lines instead (course/student_text.py). These
 tests keep the two in step: every function of the module is, statement for statement, the one
 the solution notebook defines; every student line runs; and a student copy with withheld code
 prints what the solution notebook printed.
@@ -11,17 +11,15 @@ import ast
 import contextlib
 import io
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.classroom import withheld
+from course import student_text as st
+from exercises import withheld
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import student_text as st  # noqa: E402
 
 ANSWER = re.compile(r"^### BEGIN ANSWER\n(.*?)^### END ANSWER", re.M | re.S)
 
@@ -50,7 +48,7 @@ def test_every_withheld_function_is_the_one_the_solution_notebook_shows():
     assert set(regions) == set(module) == set(withheld.__all__)
     for name, (notebook, node) in regions.items():
         assert ast.dump(node) == ast.dump(module[name]), \
-            f"{name}: helpers/classroom/withheld.py differs from the code {notebook} shows"
+            f"{name}: exercises/withheld.py differs from the code {notebook} shows"
 
 
 def test_every_student_line_runs():

@@ -1,7 +1,7 @@
 """What each exercise asks for: its equation, the quantity in words, its shape — and, kept apart,
-the answer, which only :func:`helpers.classroom.show_answer` prints.
+the answer, which only :func:`exercises.show_answer` prints.
 
-``TASKS[q].prompt()`` is the student copy's comment above a placeholder (tools/make_student.py):
+``TASKS[q].prompt()`` is the student copy's comment above a placeholder (course/make_student.py):
 what to compute, its shape and the equation number, never the formula.
 """
 
@@ -84,7 +84,7 @@ TASKS = {
                  "p ← p − lr·∂L/∂p, for every parameter",
                  "new_params = {k: params[k] - lr * grads[k] for k in params}"),
     # beyond the paper (notebook 11): graded by finite differences only
-    # (helpers.classroom.derivations), so no formula and no code here, not even for show_answer
+    # (exercises.derivations), so no formula and no code here, not even for show_answer
     "dx": Task("the input gradient", "dx, the gradient of L with respect to the input x",
                "n×d_in"),
     "dw1_mean": Task("the mean-loss gradients", "dw1_mean and db1_mean, the gradients of the mean "

@@ -1,4 +1,4 @@
-"""A synthetic class for the grader: ``python tools/synthetic_class.py DIR [--size 60]``.
+"""A synthetic class for the grader: ``python -m course.synthetic_class DIR [--size 60]``.
 
 Writes DIR/submissions/<student>/NN_*.ipynb, made from the student edition (student/) with the
 answers of the solution notebooks (notebooks/) put into the exercise cells (matched by cell id),
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from course.grading import notebooks
 
-from grading import notebooks  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 # (label, target variable, the wrong region, words the grade's mistake must contain)
 MISTAKES = [

@@ -1,4 +1,4 @@
-"""Grade a class: ``python -m grading SUBMISSIONS [--out DIR]`` (``make grade``).
+"""Grade a class: ``python -m course.grading SUBMISSIONS [--out DIR]`` (``make grade``).
 
 SUBMISSIONS holds one sub-folder per student (``alice/02_forward_pass.ipynb``, …) or flat files
 ``<student>__<notebook>.ipynb``. Writes DIR/grades.csv (student, notebook, exercise, cell_id,
@@ -16,7 +16,8 @@ from . import notebooks, report, runner, submissions
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m grading", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m course.grading",
+                                 description=__doc__.split("\n")[0])
     ap.add_argument("submissions", help="folder of submissions (see above)")
     ap.add_argument("--out", default="grades", help="output folder (default: grades)")
     ap.add_argument("--solutions", default=str(runner.ROOT / "notebooks"),

@@ -22,8 +22,9 @@ import math
 
 import numpy as np
 
-from .._checks import PARAM_NAMES, check_problem
-from ..gradcheck import numerical_gradient
+from helpers._checks import PARAM_NAMES, check_problem
+from helpers.gradcheck import numerical_gradient
+
 from . import provenance
 from ._compare import answer, fail, fail_shape, shape_str
 from .catalogue import MISTAKES, Mistake, register

@@ -25,7 +25,7 @@ import nbformat
 
 from . import harness, submissions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -69,7 +69,7 @@ def _cells(job, nonce, start, replay=0):
     """Code cells: load the harness, then from notebook ``start[0]`` step ``start[1]`` on."""
     i0, j0 = start
     cells = [nbformat.v4.new_code_cell(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom grading import harness as _H\n"
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom course.grading import harness as _H\n"
         f"_H.start('job.json', {nonce!r})")]
     keys = [None]
     for i, nb in enumerate(job["notebooks"]):
@@ -107,7 +107,7 @@ def _execute(job, limits, workdir):
     nonce = secrets.token_hex(8)
     (workdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
     env = {**os.environ, "HOME": str(workdir), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
-    hidden = len(__import__("grading.hidden_cases", fromlist=["CASES"]).CASES)
+    hidden = len(__import__("course.grading.hidden_cases", fromlist=["CASES"]).CASES)
     cell_timeout = int(limits.time_limit * 2 * (2 + hidden)) + 30
     results, problems, start, replay = {}, [], (0, 0), 0
     starts = 3          # a kernel that dies at start-up (a loaded machine) is started again
@@ -222,4 +222,4 @@ def grade_class(subs, assignments, limits=None, jobs=None, progress=None):
 
 
 if __name__ == "__main__":                                      # pragma: no cover
-    sys.exit("use: python -m grading")
+    sys.exit("use: python -m course.grading")

@@ -13,7 +13,7 @@ function here is, statement for statement, the one the solution notebook defines
 
 import numpy as np
 
-from ..network import forward, loss
+from helpers.network import forward, loss
 
 __all__ = ["forward_any", "backward_any", "dw2_matrix", "loss_and_masks", "differences",
            "intermediates", "assemble", "factor_2_dropped", "b2_mean", "w2_transposed",

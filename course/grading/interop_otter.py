@@ -1,7 +1,7 @@
 """otter-grader export: one ``otter assign`` master notebook per solution notebook with exercises.
 
-``python -m grading.interop_otter OUT`` writes OUT/<notebook>/master.ipynb in otter's notebook
-format: an ``# ASSIGNMENT CONFIG`` raw cell; per exercise a question (raw cells ``# BEGIN
+``python -m course.grading.interop_otter OUT`` writes OUT/<notebook>/master.ipynb in otter's
+notebook format: an ``# ASSIGNMENT CONFIG`` raw cell; per exercise a question (raw cells ``# BEGIN
 QUESTION`` with its name and points, ``# BEGIN TESTS`` … ``# END TESTS``, ``# END QUESTION``), the
 exercise cell with otter's markers ``# BEGIN SOLUTION`` / ``# END SOLUTION`` (this project writes
 nbgrader's ``### BEGIN SOLUTION``, which otter does not see: given a solution notebook as it is,
@@ -72,7 +72,7 @@ def master(path, assignment):
 
 def export(out, solutions=None):
     out = Path(out)
-    solutions = Path(solutions or Path(__file__).resolve().parent.parent / "notebooks")
+    solutions = Path(solutions or Path(__file__).resolve().parents[2] / "notebooks")
     written = []
     for name, a in notebooks.discover(solutions).items():
         folder = out / Path(name).stem

@@ -144,7 +144,7 @@ def start(job_path, nonce):
     _STATE["nonce"] = nonce
     _lazy_matplotlib()
     _STATE["transform"] = TransformerManager().transform_cell
-    from grading import hidden_cases
+    from course.grading import hidden_cases
     _STATE["hidden"] = hidden_cases
 
 

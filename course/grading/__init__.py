@@ -6,7 +6,7 @@
     grading.submissions  the submitted folder: who handed in what, matched by cell id
     grading.runner       one kernel per submission (nbclient), in parallel, never crashing the run
     grading.report       the CSV and one Markdown feedback file per student
-    grading.cli          ``python -m grading``: the command line under ``make grade``
+    grading.cli          ``python -m course.grading``: the command line under ``make grade``
 
 The hidden cases and this package are teacher material: never hand them out (tests check that
 nothing of them reaches student/).

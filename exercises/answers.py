@@ -14,7 +14,8 @@ import io
 
 import numpy as np
 
-from .._checks import check_problem
+from helpers._checks import check_problem
+
 from . import inplace, provenance
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .context import intermediates

@@ -3,8 +3,8 @@ failure messages.
 
 A failure message names the variable, the equation number, what the quantity is and its shape,
 the largest difference and — when the wrong value is recognised — the mistake behind it, from
-:mod:`helpers.classroom.catalogue`. It never states the formula: that is
-:func:`helpers.classroom.answers.show_answer`'s job, on request.
+:mod:`exercises.catalogue`. It never states the formula: that is
+:func:`exercises.answers.show_answer`'s job, on request.
 """
 
 import numpy as np

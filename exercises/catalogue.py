@@ -4,10 +4,10 @@ Each :class:`Mistake` names the mistake, the equation to look at, the exercises 
 how it is recognised (``how``; ``wrong`` computes the wrong answer it produces, ``None`` when it is
 recognised from the shape, from the error it raises in the student's cell, or by the check's own
 logic) and the hint. A hint names the mistake and the equation number; it never states the
-formula (see :func:`helpers.classroom.show_answer`). Tests drive every entry with the very
+formula (see :func:`exercises.show_answer`). Tests drive every entry with the very
 mistake it names (tests/test_catalogue.py).
 
-The ``wrong`` functions receive a :class:`helpers.classroom.context.Context`: the forward and
+The ``wrong`` functions receive a :class:`exercises.context.Context`: the forward and
 backward intermediates of the problem and ``c.up(level, G)``, which turns a candidate for ``dy``,
 ``dh2`` or ``dh1`` into the exercise's own quantity (e.g. ``dw2`` from a wrong ``dh2``).
 """
@@ -252,7 +252,7 @@ _add("x-1d", "the result is 1-D", "(1)–(86)", ("h1", "h1_relu", "h2", "h2_relu
 _add("x-in-place", "another quantity was changed in place", "(1)–(86)",
      ("h1", "h1_relu", "h2", "h2_relu", "y_pred") + GRADS,
      "the answer shares its memory with another quantity of the notebook (h1, y_pred, dy, …) "
-     "that no longer holds its own value (helpers.classroom.inplace)",
+     "that no longer holds its own value (exercises.inplace)",
      "`a = b` gives one array a second name, so changing a (`a[...] = …`, `a -= …`, `a *= …`) "
      "changes b too; and a new value for a name the notebook uses (`dy = …`) replaces it. Leave "
      "the notebook's quantities as they are, and compute your answer as a new array.")
@@ -309,7 +309,7 @@ _add("ref-used", "the answer calls the reference implementation", "(1)–(86)",
      ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "L") + GRADS + _NUM + _STEP,
      "the answer is an array that exercises.reference / use handed out, or the cell that computes "
      "it calls helpers.backward, forward, relu, loss, numerical_gradient, check_gradients, "
-     "gd_step or exercises.reference for this quantity (helpers.classroom.provenance)",
+     "gd_step or exercises.reference for this quantity (exercises.provenance)",
      "Compute it yourself from the intermediates.")
 
 MISTAKES = {m.key: m for m in _M}

@@ -4,9 +4,10 @@ import math
 
 import numpy as np
 
-from .._checks import PARAM_NAMES, check_params, check_problem
-from ..gradcheck import numerical_gradient
-from ..network import _forward, _loss
+from helpers._checks import PARAM_NAMES, check_params, check_problem
+from helpers.gradcheck import numerical_gradient
+from helpers.network import _forward, _loss
+
 from . import provenance
 from ._compare import (
     ExerciseError,

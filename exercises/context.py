@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..network import _backward, _forward, _loss
+from helpers.network import _backward, _forward, _loss
 
 LEVEL = {"dy": "dy", "db3": "dy", "dw3": "dy", "dh2": "dh2", "db2": "dh2", "dw2": "dh2",
          "dh1": "dh1", "db1": "dh1", "dw1": "dh1"}

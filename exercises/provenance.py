@@ -2,8 +2,8 @@
 
 Two ways to tell, both cheap and without false alarms on honest work:
 
-* **identity.** Every array :func:`helpers.classroom.reference` and
-  :func:`helpers.classroom.use` hand out is remembered (weakly), with the quantity it was handed
+* **identity.** Every array :func:`exercises.reference` and
+  :func:`exercises.use` hand out is remembered (weakly), with the quantity it was handed
   out as; an answer to that quantity that is one of them, or a view of one, is refused.
 * **source.** In IPython (Jupyter), the check reads the input history: the last cell before the
   check that assigns the answer's variable, the statements that assign the names it is computed

@@ -15,13 +15,10 @@ from pathlib import Path
 
 import nbformat
 
+from course import synthetic_class
+from course.grading import interop_nbgrader, notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-
-import synthetic_class  # noqa: E402
-
-from grading import interop_nbgrader, notebooks  # noqa: E402
 
 COURSE = ROOT / "build" / "nbgrader"
 

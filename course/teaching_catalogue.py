@@ -1,11 +1,11 @@
 """The mistake catalogue of TEACHING.md, generated so it cannot drift from the checks.
 
-Each mistake (the synthetic class's, tools/synthetic_class.py, plus a few more) is written into
+Each mistake (the synthetic class's, course/synthetic_class.py, plus a few more) is written into
 its exercise cell, run on a hidden case, and the exercise's own check cell is run after it; the
 hint printed in the catalogue is the one the check's AssertionError gives ("Likely mistake: …").
 
-    python tools/teaching_catalogue.py           rewrite the catalogue section of TEACHING.md
-    python tools/teaching_catalogue.py --check   exit 1 if it is not up to date
+    python -m course.teaching_catalogue           rewrite the catalogue section of TEACHING.md
+    python -m course.teaching_catalogue --check   exit 1 if it is not up to date
 """
 
 import sys
@@ -13,15 +13,13 @@ from pathlib import Path
 
 import nbformat
 
+from course import synthetic_class
+from course.grading import hidden_cases, notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
 
-import synthetic_class  # noqa: E402
 
-from grading import hidden_cases, notebooks  # noqa: E402
-
-BEGIN, END = "<!-- BEGIN MISTAKE CATALOGUE (tools/teaching_catalogue.py) -->", \
+BEGIN, END = "<!-- BEGIN MISTAKE CATALOGUE (course/teaching_catalogue.py) -->", \
     "<!-- END MISTAKE CATALOGUE -->"
 EXTRA = [
     ("a bias left out", "h1", "h1 = x @ w1"),
@@ -90,7 +88,7 @@ def main(argv=None):
     if "--check" in argv:
         if new != text:
             sys.exit("TEACHING.md's mistake catalogue is out of date: run "
-                     "python tools/teaching_catalogue.py")
+                     "python -m course.teaching_catalogue")
         print("TEACHING.md's mistake catalogue is up to date")
         return
     path.write_text(new, encoding="utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.classroom.tasks import TASK_OF_NAME, TASKS
+from exercises.tasks import TASK_OF_NAME, TASKS
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _POINTS = re.compile(r"^points:(\d+(?:\.\d+)?)$")
@@ -94,7 +94,7 @@ def _title(before):
 
 
 def student_prompt(targets, comment):
-    """The exercise as the student copy states it (helpers.classroom.tasks): equation, quantity,
+    """The exercise as the student copy states it (exercises.tasks): equation, quantity,
     shape. The solution's own comment (``comment``) often spells out the formula, so it is used
     only where no task describes the exercise. The feedback quotes this for every exercise,
     handed in or not, so it must not give away an answer."""

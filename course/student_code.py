@@ -1,6 +1,6 @@
 """Code cells of the classroom edition (used by make_student.py): solution regions become
 placeholders whose comment names what to compute, its shape and the equation (from
-:mod:`helpers.classroom.tasks`), never the formula; hidden tests are removed. See
+:mod:`exercises.tasks`), never the formula; hidden tests are removed. See
 make_student.py and CONTRIBUTING.md for the convention.
 """
 
@@ -9,7 +9,7 @@ import json
 import re
 import textwrap
 
-from helpers.classroom.tasks import TASK_OF_NAME, TASKS
+from exercises.tasks import TASK_OF_NAME, TASKS
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -171,7 +171,7 @@ def student_source(source, where="cell"):
 
 def _prompt(region, comment):
     """The comment the student sees above a placeholder: what to compute, its shape and the
-    equation (from helpers.classroom.tasks), never the formula of the solution's comment."""
+    equation (from exercises.tasks), never the formula of the solution's comment."""
     code = textwrap.dedent("\n".join(region))
     try:
         tree = ast.parse(code)

@@ -5,7 +5,7 @@ Every notebook in ``notebooks/`` gets a copy in ``student/`` (so that ``student/
 
 * each solution region (``### BEGIN SOLUTION`` … ``### END SOLUTION``, nbgrader syntax, see
   CONTRIBUTING.md) becomes a placeholder whose comment names what to compute, its shape and the
-  equation, from :mod:`helpers.classroom.tasks`, never the formula (student_code.py)::
+  equation, from :mod:`exercises.tasks`, never the formula (student_code.py)::
 
       # eq. (83): dw2, the gradient of L with respect to w2; shape d1×d2
       # YOUR CODE HERE: replace None by your answer, then delete the raise line
@@ -25,9 +25,9 @@ Every notebook in ``notebooks/`` gets a copy in ``student/`` (so that ``student/
 
 The output is deterministic: run it twice and the files are byte-identical.
 
-    python tools/make_student.py            write student/ from notebooks/
-    python tools/make_student.py --check    exit 1 if student/ is not up to date
-    python tools/make_student.py --nbgrader-source DIR
+    python -m course.make_student            write student/ from notebooks/
+    python -m course.make_student --check    exit 1 if student/ is not up to date
+    python -m course.make_student --nbgrader-source DIR
         the solution notebooks with nbgrader cell metadata (answer and test cells) in DIR
 """
 
@@ -38,10 +38,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-import student_text as st  # noqa: E402  (tools/ and the project on the path)
-from student_code import (  # noqa: E402, F401  (re-exported for the tests)
+from course import student_text as st
+from course.student_code import (  # noqa: F401  (re-exported for the tests)
     BEGIN,
     BEGIN_HIDDEN,
     END,
@@ -56,6 +54,8 @@ from student_code import (  # noqa: E402, F401  (re-exported for the tests)
     student_source,
     task_text,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 INDEX = "00_start_here.ipynb"
 NOTE = ("*Classroom edition.* The code cells marked `YOUR CODE HERE` are yours to write: the "
@@ -228,7 +228,7 @@ def nbgrader_source(nb, name="notebook"):
             follower = next((c for c in nb.cells[idx + 1:] if c.cell_type == "code"), None)
             if follower is None or not _is_check(follower):
                 raise ConventionError(f"{where}: the code cell after an exercise must be its "
-                                      f"check (a call to helpers.exercises)")
+                                      f"check (a call to exercises)")
             fkey = re.sub(r"[^A-Za-z0-9_-]", "-", str(follower.get("id", idx + 1)))
             follower.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
                                              "task": False, "points": 1,

@@ -6,7 +6,7 @@ compares it with the student's value, with a tolerance suited to the dtype (floa
 float32: 1e-4, relative to the largest entry). On success it prints one line, e.g.
 ``dw3 matches eq. (81)``. On a mismatch it raises :class:`ExerciseError` (an ``AssertionError``)
 naming the variable, the equation, the quantity and its shape and, when the wrong value is
-recognised, the mistake behind it from :mod:`helpers.classroom.catalogue` — never the formula.
+recognised, the mistake behind it from :mod:`exercises.catalogue` — never the formula.
 An answer taken from the reference implementation is refused (:mod:`.provenance`).
 
 Bad *inputs* (``params``, ``x``, ``y``) are refused with the same ``TypeError`` / ``ValueError``
@@ -15,8 +15,9 @@ as everywhere in :mod:`helpers`; a bad *answer* is an ``AssertionError``.
 
 import numpy as np
 
-from .._checks import check_problem, check_same_shape
-from ..network import _loss
+from helpers._checks import check_problem, check_same_shape
+from helpers.network import _loss
+
 from . import inplace, provenance
 from ._compare import ExerciseError, answer, close, dtype_note, fail, fail_shape, recognise, tol_for
 from .catalogue import MISTAKES, for_quantity

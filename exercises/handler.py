@@ -3,7 +3,7 @@
 Some typical mistakes never reach a check: with these sizes NumPy itself refuses them, in the
 exercise cell — a mask of the wrong layer (a broadcast error), ``A @ (…)`` where ∘ belongs or a
 missing transpose (a matmul core-dimension error), ``np.max`` for ``np.maximum`` (an axis or
-type error). :func:`install` (called when ``helpers.exercises`` is imported in IPython) registers
+type error). :func:`install` (called when ``exercises`` is imported in IPython) registers
 an IPython custom exception handler that reads the failing statement, works out the shapes of
 its operands from the user's namespace (names, ``.T``, constant subscripts; nothing is called)
 and, if the error is one of these mistakes, shows the usual traceback followed by the

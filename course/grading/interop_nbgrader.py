@@ -1,9 +1,9 @@
 """nbgrader export: an assignment's source/ made from the solution notebooks.
 
-``python -m grading.interop_nbgrader COURSE [--assignment backprop]`` writes COURSE/source/…/
+``python -m course.grading.interop_nbgrader COURSE [--assignment backprop]`` writes COURSE/source/…/
 with nbgrader cell metadata (each exercise an autograded answer cell, each check a locked test
 cell worth the exercise's points), and COURSE/nbgrader_config.py. It differs from
-``tools/make_student.py --nbgrader-source`` in what makes nbgrader work out of the box:
+``course/make_student.py --nbgrader-source`` in what makes nbgrader work out of the box:
 
 * only notebooks with exercises are exported: 00 (whose prose quotes the markers and would make
   ``generate_assignment`` abort) and the notebooks without exercises stay out;
@@ -67,7 +67,7 @@ def source_notebook(path, assignment):
 
 def export(course, assignment="backprop", solutions=None):
     course = Path(course).resolve()
-    solutions = Path(solutions or Path(__file__).resolve().parent.parent / "notebooks")
+    solutions = Path(solutions or Path(__file__).resolve().parents[2] / "notebooks")
     out = course / "source" / assignment
     out.mkdir(parents=True, exist_ok=True)
     found = notebooks.discover(solutions)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from course.grading import interop_otter, notebooks
 
-from grading import interop_otter, notebooks  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 OUT = ROOT / "build" / "otter"
 BIN = Path(sys.executable).parent
