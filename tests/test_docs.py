@@ -1,0 +1,55 @@
+"""The documents a reader opens first: short, complete, true links, and no project history.
+
+README.md is the front door (at most 150 lines); CONTRIBUTING.md and README.md list every
+notebook; every relative link in the documents points at a file that exists; and no document
+speaks of issue numbers or sessions: history lives in git, not in the docs.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+DOCS = ["README.md", "CONTRIBUTING.md", "TEACHING.md", "benchmarks/README.md",
+        "jupyter/README.md"]
+# Files whose comments a maintainer reads like documents.
+COMMENTED = ["Makefile", ".ci/run", "pyproject.toml"]
+HISTORY = re.compile(r"\bissue\s*#?\d+|\(issue\b|\bsessions? of\b|\bthis session\b", re.I)
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def test_readme_is_a_front_door():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 150, f"README.md has {len(lines)} lines; keep it at most 150"
+
+
+@pytest.mark.parametrize("doc", ["README.md", "CONTRIBUTING.md"])
+def test_every_notebook_is_listed(doc):
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    missing = [nb for nb in NOTEBOOKS if nb not in text]
+    assert not missing, f"{doc} does not list {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_relative_links_resolve(doc):
+    path = ROOT / doc
+    broken = [t for t in LINK.findall(path.read_text(encoding="utf-8"))
+              if "://" not in t and not t.startswith("mailto:")
+              and not (path.parent / t).exists()]
+    assert not broken, f"{doc} links to missing files: {', '.join(broken)}"
+
+
+@pytest.mark.parametrize("doc", DOCS + COMMENTED)
+def test_no_project_history(doc):
+    hits = [f"{doc}:{i}: {line.strip()}"
+            for i, line in enumerate((ROOT / doc).read_text(encoding="utf-8").splitlines(), 1)
+            if HISTORY.search(line)]
+    assert not hits, "issue numbers or session history in a document:\n" + "\n".join(hits)
+
+
+def test_the_history_pattern_catches_what_it_should():
+    assert HISTORY.search("# ---- grading a class (issue 12) ----")
+    assert HISTORY.search("blocked on issue 13")
+    assert not HISTORY.search("a fourth, optional session, beyond the paper")
