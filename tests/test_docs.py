@@ -53,3 +53,25 @@ def test_the_history_pattern_catches_what_it_should():
     assert HISTORY.search("# ---- grading a class (issue 12) ----")
     assert HISTORY.search("blocked on issue 13")
     assert not HISTORY.search("a fourth, optional session, beyond the paper")
+
+
+def test_teaching_reading_times_are_current():
+    from course import reading_times
+    assert reading_times.main(["--check"]) == 0, \
+        "TEACHING.md's reading times are out of date: run python -m course.reading_times"
+
+
+def test_reading_time_formula(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from course import reading_times
+    nb = new_notebook(cells=[
+        new_markdown_cell(" ".join(["word"] * 130) + "\n$$a = b$$\n<!-- a comment -->"),
+        new_markdown_cell("<!-- BEGIN TEACHER -->\nhidden words\n<!-- END TEACHER -->"),
+        new_code_cell("\n".join(["x = 1"] * 12) + "\n\n")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    words, equations, code, minutes = reading_times.measure(path)
+    assert (words, equations, code) == (130, 1, 12)
+    assert abs(minutes - 2.4) < 1e-12
