@@ -4,7 +4,8 @@
 shows (7)–(80) and asserts its own equation index from a list in a code cell; a kernel cannot
 read the markdown around it. This test does: every number 1–86 is either typeset with
 ``\\tag{N}`` or named in the prose as a repeat ("(23) repeats (9)") of an equation that is
-typeset, and every displayed formula has balanced braces and ``\\left``/``\\right`` pairs, so MathJax can render it.
+typeset, and every displayed formula has balanced braces and ``\\left``/``\\right`` pairs, so
+MathJax can render it.
 """
 
 import re
