@@ -17,11 +17,12 @@ Fallbacks, for notebooks not (yet) marked up:
 * a markdown paragraph addressed to teachers — one that names the solution markers or links to
   ``../student/`` — is dropped, and "make lab"/"make test" instructions point to
   ``make lab-student``;
-* in a notebook that comes *before* the exercises (01): a display equation ``$$…$$`` that is a
-  matrix form (a transpose ``^T``, an elementwise ``\\circ``, or tagged (81)–(86)), a markdown line
-  with an exercise's answer in inline code, and a code cell that computes an exercise's answer
-  (an expression from a solution region) are withheld, each replaced by a note naming the
-  notebook where the student derives it.
+* in a notebook that comes *before* the exercises (01): a display equation ``$$…$$`` tagged
+  (81)–(86) (the final matrix form of one of the six gradients), a markdown line with an
+  exercise's answer in inline code, and a code cell that computes an exercise's answer (an
+  expression from a solution region) are withheld, each replaced by a note naming the notebook
+  where the student derives it. Notation, prose, index forms and the steps of a derivation stay,
+  also where they contain a transpose or an entrywise product.
 """
 
 import re
@@ -120,9 +121,8 @@ def withhold_matrix_forms(text, answers):
     def display(m):
         body = m.group(1)
         tags = [int(t) for t in _TAG.findall(body)]
-        if _MATRIX_FORM.search(body) or any(81 <= t <= 86 for t in tags):
-            eq = tags[-1] if tags else None
-            return withheld_note(notebook_of(eq) if eq else None, eq)
+        if any(81 <= t <= 86 for t in tags):
+            return withheld_note(notebook_of(tags[-1]), tags[-1])
         return m.group(0)
 
     text = _DISPLAY.sub(display, text)
@@ -141,19 +141,12 @@ def withhold_matrix_forms(text, answers):
     return _drop_empty_tables("\n\n".join(out))
 
 
-_INLINE_MATH = re.compile(r"\$([^$]+)\$")
 _ANSWER_CODE = re.compile(r"\.T\s*@|@\s*\w+\.T|\.sum\(axis=0|keepdims")
-_BIAS_ANSWER = re.compile(r"column[- ]sums?\b", re.IGNORECASE)
 
 
 def _gives_answer(text, answers):
-    """Prose that states a matrix form: inline math with a transpose or ∘, inline code with an
-    exercise's answer (or the telltale pieces of one: `.T @`, `.sum(axis=0`), or a bias's
-    gradient called a column sum."""
-    if any(_MATRIX_FORM.search(m) for m in _INLINE_MATH.findall(text)):
-        return True
-    if _BIAS_ANSWER.search(text):                  # the biases' answer in words
-        return True
+    """Prose that gives an exercise's answer as code: inline code with the answer (or the
+    telltale pieces of one: `.T @`, `.sum(axis=0`)."""
     code = re.findall(r"`([^`]+)`", text)
     return any(_ANSWER_CODE.search(c) or any(_norm(a) in _norm(c) for a in answers)
                for c in code)

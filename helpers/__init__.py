@@ -9,9 +9,10 @@
 ``exercises`` the checks behind the classroom edition's exercise cells
 ``helpers.printing``  number formatting that keeps stored notebook outputs identical everywhere
 ``helpers.diagram``   the network diagram (imports matplotlib)
+``helpers.graph``     the computational graph of the backward pass (imports matplotlib)
 
 The most used names are importable from ``helpers`` itself. ``plotting``, ``widgets``,
-``exercises``, ``printing`` and ``diagram`` are loaded on first use, so ``import helpers``
+``exercises``, ``printing``, ``diagram`` and ``graph`` are loaded on first use, so ``import helpers``
 needs NumPy only.
 """
 
@@ -28,7 +29,7 @@ __all__ = ["init_params", "forward", "loss", "backward", "relu", "mask_A", "mask
 
 __version__ = "0.1.0"
 
-_LAZY = ("plotting", "widgets", "exercises", "printing", "diagram")
+_LAZY = ("plotting", "widgets", "exercises", "printing", "diagram", "graph")
 
 
 def __getattr__(name):
