@@ -171,3 +171,24 @@ def test_rule_courses_catches_differentials_attributed_to_cs231n_and_d2l():
              "texts, the CS231n notes and *Dive into Deep Learning* teach beside the index form: "
              "with **differentials**.")
     assert len(course_claims(nb)) == 2
+
+
+POINTERS = [p for p in NOTEBOOKS if p.name[:2] not in ("00", "01", "13", "14")]
+
+
+@pytest.mark.parametrize("path", POINTERS, ids=[p.stem for p in POINTERS])
+def test_errata_are_explained_once_and_pointed_at_elsewhere(path):
+    """13 explains each of the paper's errata (00 and 01 point at it, 14 follows the paper's
+    derivation); here a line that speaks of an erratum links to 13, and none is a callout."""
+    text = markdown(load(path))
+    assert "**Erratum" not in text, f"{path.name}: an erratum callout; point at 13 in one line"
+    lines = [ln for ln in text.splitlines() if re.search(r"[Ee]rrat", ln)
+             and "13_the_papers_errata.ipynb" not in ln]
+    assert not lines, f"{path.name}: errata mentioned without the link to 13: {lines}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_relu_prime_at_0_is_called_a_convention(path):
+    text = markdown(load(path))
+    assert "not a derivative" not in text, \
+        f"{path.name}: ReLU′(0) = 1 is a convention (a subgradient of ReLU), not 'not a derivative'"
