@@ -192,3 +192,16 @@ def test_relu_prime_at_0_is_called_a_convention(path):
     text = markdown(load(path))
     assert "not a derivative" not in text, \
         f"{path.name}: ReLU′(0) = 1 is a convention (a subgradient of ReLU), not 'not a derivative'"
+
+
+TERMS = {r"\bulp\b": "unit in the last place", r"He\s+initiali[sz]ation": "fan-in"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_terms_are_defined_where_a_notebook_first_uses_them(path):
+    """'half an ulp' and 'He initialisation' are explained in the cell that first uses them."""
+    cells = [source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown"]
+    for term, definition in TERMS.items():
+        first = next((c for c in cells if re.search(term, c)), None)
+        assert first is None or definition in first, \
+            f"{path.name} uses {term!r} before saying what it is ({definition!r})"
