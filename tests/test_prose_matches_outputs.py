@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from course.student_text import code_for_students
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ids = [p.stem for p in NOTEBOOKS]
@@ -116,6 +118,9 @@ def test_07_asks_for_each_diagnosis_before_its_check_runs():
     assert define["metadata"].get("jupyter", {}).get("source_hidden"), \
         "the cell that defines the planted bugs should be collapsed"
     names = re.search(r"planted = \[([^\]]*)\]", source(define)).group(1).split(", ")
+    classroom = code_for_students(source(define))
+    assert not any(name in classroom for name in names), \
+        f"the classroom edition's copy names the bugs before their answers:\n{classroom}"
     for k, name in enumerate(names, start=1):
         i = next(i for i, c in enumerate(cells) if source(c).startswith(f"**Bug {k}.**"))
         prompt, check, answer = cells[i], cells[i + 1], cells[i + 2]
