@@ -122,6 +122,10 @@ def wrong_layers_mask(params, x, y, cache):
     return assemble(x, cache, dy, dh2, dh1)
 
 
+# 07's planted bugs 1 to 5 under one name: the classroom edition runs them without naming them
+PLANTED = [factor_2_dropped, b2_mean, w2_transposed, mask_A_missing, wrong_layers_mask]
+
+
 def b3_seed_form(params, x, y, cache):
     dy, dh2, dh1 = intermediates(params, y, cache)
     grads = assemble(x, cache, dy, dh2, dh1)
