@@ -22,11 +22,6 @@ from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
 
-#: How train uses BLAS threads (reported by ``make bench``): no policy of its own. One thread was
-#: measured slower than the library's default (2 here) at every benchmark size, float32 and 64.
-THREAD_POLICY = "the BLAS library's default thread count at every size (no limit set by train)"
-
-
 class TrainingDiverged(ArithmeticError):
     """The loss or an update became NaN or inf. ``.history`` holds every loss up to that step
     (the last one is that step's loss; its update was not made), ``.step`` the step, ``.lr`` the
@@ -108,18 +103,20 @@ def train(params, x, y, *, lr, steps, callback=None):
     ``callback(step, loss)``, if given, is called after every step's update (e.g. to draw a live
     curve).
 
-    The loop allocates no arrays per step: forward and backward write into the same buffers
-    every time (see :func:`helpers.network.forward`), and the update is computed in the gradient
-    buffers.
-
     Early stops (see the module docstring): :class:`TrainingDiverged` (an ``ArithmeticError``)
     if the loss becomes NaN or inf or an update would make a parameter NaN or inf (that update
     is not made); any other exception (from ``callback``, ``KeyboardInterrupt``, ...) propagates
     with ``.history`` and ``.step`` attached. In every case ``params`` hold the values after the
     last completed update, and ``.history`` the losses of the completed steps (plus, for
-    :class:`TrainingDiverged`, the loss of the step that diverged). A read-only parameter is
-    refused before the first step.
+    :class:`TrainingDiverged`, the loss of the step that diverged).
+
+    Refused before the first step: what :func:`helpers.network.backward` refuses in params, x
+    and y (``y=None`` included), a read-only parameter, an lr that is not a positive finite
+    number, steps that is not a non-negative integer, a callback that is not callable.
     """
+    if y is None:
+        raise TypeError("y is None: train needs the targets y (n × d_out) to form "
+                        "2(y_pred − y), eq. (82)")
     _, x, y = check_problem(params, x, y)
     _check_lr(lr)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
@@ -130,20 +127,17 @@ def train(params, x, y, *, lr, steps, callback=None):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
                         f"{type(callback).__name__}")
     _check_writable(params)
-    history, cache, step = [], None, 0
-    # The loop's own buffer for lr·∂L/∂p: one flat array cut into six views shaped like params,
-    # so that one sum checks every new value at once (see _update).
-    update_flat, update = _flat_views(params)
+    history, step = [], 0
     try:
         # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
         with np.errstate(over="ignore", invalid="ignore"):
             for step in range(steps):
-                y_pred, cache = _forward(params, x, cache)
+                y_pred, cache = _forward(params, x)
                 value = _loss(y_pred, y)
                 if not math.isfinite(value):
                     raise TrainingDiverged(step, lr, [*history, value])
-                _backward(params, x, y, cache, update, scale=2 * lr)  # lr·∂L/∂p (81)–(86)
-                if not _update(params, update, update_flat, history, value):
+                grads = _backward(params, x, y, cache)
+                if not _update(params, grads, lr, history, value):
                     raise TrainingDiverged(step, lr, [*history, value],
                                            reason="the update would make the parameters NaN "
                                                   "or inf")
@@ -157,32 +151,19 @@ def train(params, x, y, *, lr, steps, callback=None):
     return history
 
 
-def _flat_views(params):
-    """One flat buffer of the parameters' dtype and size, and a dict of views of it shaped like
-    ``params``."""
-    sizes = [params[k].size for k in PARAM_NAMES]
-    flat = np.empty(sum(sizes), dtype=params["w1"].dtype)
-    views, start = {}, 0
-    for name, size in zip(PARAM_NAMES, sizes, strict=True):
-        views[name] = flat[start:start + size].reshape(params[name].shape)
-        start += size
-    return flat, views
+def _update(params, grads, lr, history, value):
+    """p ← p − lr·g for all six parameters and append ``value`` to ``history``, all or nothing.
 
-
-def _update(params, step, step_flat, history, value):
-    """p ← p − step for all six parameters and append ``value`` to ``history``, all or nothing.
-
-    ``step`` holds lr·∂L/∂p in views of ``step_flat``. The new values p − step are computed in
-    those same buffers and checked before any parameter is written; returns False, changing
-    nothing, if one is not finite. (Writing p with a copy, not ``p -= step``, is also faster: p
-    was just read by every BLAS thread, and an in-place update would read each cache line back
-    before claiming it.)
+    The new values are computed in the gradients' own arrays and checked before any parameter
+    is written; returns False, changing nothing, if one is not finite.
     """
     for name in PARAM_NAMES:
-        np.subtract(params[name], step[name], out=step[name])
-    if not math.isfinite(step_flat.sum()):              # a NaN or inf anywhere makes the sum one
+        g = grads[name]
+        g *= -lr
+        g += params[name]
+    if not math.isfinite(sum(float(grads[name].sum()) for name in PARAM_NAMES)):
         return False
-    _write(params, step, history, value)
+    _write(params, grads, history, value)
     return True
 
 
