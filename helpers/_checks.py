@@ -154,7 +154,7 @@ def check_plain(a, name):
 def _check_finite(arr, name):
     """Raise ValueError naming the first NaN or inf entry of ``arr``."""
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(arr.sum()):                  # one pass; NaN or inf make the sum one
+        if np.isfinite(np.vdot(arr, arr)):          # one pass; NaN or inf make it NaN or inf
             return
     bad = ~np.isfinite(arr)
     if bad.any():

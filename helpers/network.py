@@ -254,9 +254,10 @@ def _check_cache(cache, params, x):
     change to a parameter, to x or to the cache shows up in it unless it is lost in the rounding
     of a sum of d products: in float64 any change of an entry by more than about 1e-9 of it, in
     float32 a change of one entry by more than a few % of it, or an update of them all by more
-    than about 1e-5 of their size, is seen. h1_relu and h2_relu must be relu of h1 and h2 exactly; the masks B (64) and A (33)
-    must be 1 where the pre-activation is positive and 0 where it is negative (either at 0, or
-    within rounding of it, so a backward with ReLU'(0) = 0 can be checked too).
+    than about 1e-5 of their size, is seen. h1_relu and h2_relu must be relu of h1 and h2
+    exactly; the masks B (64) and A (33) must be 1 where the pre-activation is positive and 0
+    where it is negative (either at 0 or within rounding of it, so a backward with ReLU'(0) = 0
+    can be checked too).
     """
     if not isinstance(cache, dict):
         raise TypeError(f"cache must be the dict returned by forward(params, x); got "
@@ -283,7 +284,8 @@ def _check_cache(cache, params, x):
             if not np.array_equal(cache[f"{h}_relu"], relu(hh)):
                 _stale(f"{h}_relu")
             m, tol = cache[mask], 64 * eps * float(np.abs(hh).max())
-            if np.any(m[hh > tol] == 0) or np.any(m[hh < -tol] != 0):
+            wrong = m != (hh >= 0)                    # only at a kink (|h| ≤ tol) is it allowed
+            if wrong.any() and np.any(np.abs(hh[wrong]) > tol):
                 raise ValueError(f"cache['{mask}'] does not match the signs of {h} from "
                                  f"forward(params, x): it must be 1 where the pre-activation is "
                                  f"positive and 0 where it is negative")
