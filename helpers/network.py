@@ -1,16 +1,13 @@
 """The paper's network: x → ReLU layer (d1) → ReLU layer (d2) → linear output (d_out).
 
-Read it beside the paper: :func:`_forward` is (1)–(5) with the masks (64), (33), :func:`_loss` is
-(6), :func:`_backward` is (81)–(86), one line each, in the paper's order. Every bias is a 1×d row;
-``x @ w1 + b1`` broadcasts it to every row, which is the paper's 1·b1. (82), (84), (86) are n×d:
-gradients with respect to that broadcast matrix. The parameter b is 1×d, and since 1·b repeats b
-in every row, its gradient is the column sum 1ᵀ·G, ``G.sum(axis=0, keepdims=True)``.
+Read it beside the paper: :func:`_forward` is (1)–(5), :func:`_loss` (6), :func:`_backward`
+(81)–(86), one line each, in the paper's order. Every bias is a 1×d row; ``x @ w1 + b1``
+broadcasts it to every row, the paper's 1·b1. (82), (84), (86) are n×d, gradients with respect
+to that broadcast matrix; the 1×d parameter's gradient is their column sum 1ᵀ·G.
 
-The public functions (:func:`forward`, :func:`loss`, :func:`backward`) check their input once,
-then run those lines. The functions with a leading ``_`` take a :class:`Net`, a variation of the
-network (another activation per layer, the mean instead of the sum, weight decay); the default,
-:data:`PAPER`, is the paper's own. They are the one reference that the exercise checks, the hidden
-tests and the tests use.
+The public :func:`forward`, :func:`loss`, :func:`backward` check their input, then run those
+lines. The ``_`` functions also take a :class:`Net` (another activation per layer, the mean loss,
+weight decay; the default is the paper's): the one reference the checks and tests use.
 """
 
 from dataclasses import dataclass
@@ -63,10 +60,8 @@ def relu(h):
 def mask_A(h2):
     """A = ∂Relu(h2)/∂h2 elementwise, eq. (33): 1 where h2 ≥ 0, else 0 (boolean n×d2).
 
-    Relu is not differentiable at 0; the paper takes the derivative there to be 1 (the ``≥``),
-    and so does this code. Any value in [0, 1] is a valid subgradient, and the choice changes the
-    gradients wherever an entry is exactly 0. That is not rare: biases start at zero, so a zero
-    input row, or a unit of layer 2 whose inputs are all switched off, gives h = 0 exactly.
+    At 0, where Relu has a kink, the paper takes the derivative to be 1 (the ``≥``); any value
+    in [0, 1] is a valid subgradient. Exact zeros are not rare: biases start at zero.
     """
     return np.greater_equal(h2, 0)
 
@@ -248,16 +243,12 @@ def _probe(d, dtype):
 def _check_cache(cache, params, x):
     """Refuse a ``cache`` that is not the forward pass of these ``params`` and ``x``.
 
-    Not by running (1)–(5) again, but by checking each equation on what the cache holds, at a
-    fraction of the cost: h = a·w + 1·b (1), (3), (5) is multiplied on both sides by two fixed
-    random columns r, h·r against a·(w·r) + b·r (Freivalds' test: one pass over each array). A
-    change to a parameter, to x or to the cache shows up in it unless it is lost in the rounding
-    of a sum of d products: in float64 any change of an entry by more than about 1e-9 of it, in
-    float32 a change of one entry by more than a few % of it, or an update of them all by more
-    than about 1e-5 of their size, is seen. h1_relu and h2_relu must be relu of h1 and h2
-    exactly; the masks B (64) and A (33) must be 1 where the pre-activation is positive and 0
-    where it is negative (either at 0 or within rounding of it, so a backward with ReLU'(0) = 0
-    can be checked too).
+    Without running (1)–(5) again: both sides of (1), (3), (5), h = a·w + 1·b, are multiplied by
+    two fixed random columns r, and h·r must match a·(w·r) + b·r to within rounding (Freivalds'
+    test, one pass over each array). It sees a change of an entry of a parameter, of x or of the
+    cache by more than about 1e-9 of it in float64; in float32, of one entry by a few %, or of
+    all of them by 1e-5. h1_relu, h2_relu must be relu of h1, h2; the masks B (64), A (33) must
+    be 1 where h > 0 and 0 where h < 0 (either at 0, so ReLU'(0) = 0 is accepted too).
     """
     if not isinstance(cache, dict):
         raise TypeError(f"cache must be the dict returned by forward(params, x); got "
@@ -283,9 +274,8 @@ def _check_cache(cache, params, x):
         if mask is not None:
             if not np.array_equal(cache[f"{h}_relu"], relu(hh)):
                 _stale(f"{h}_relu")
-            m, tol = cache[mask], 64 * eps * float(np.abs(hh).max())
-            wrong = m != (hh >= 0)                    # only at a kink (|h| ≤ tol) is it allowed
-            if wrong.any() and np.any(np.abs(hh[wrong]) > tol):
+            wrong = cache[mask] != (hh >= 0)          # allowed only at a kink, |h| ≤ tol
+            if wrong.any() and np.any(np.abs(hh[wrong]) > 64 * eps * np.abs(hh).max()):
                 raise ValueError(f"cache['{mask}'] does not match the signs of {h} from "
                                  f"forward(params, x): it must be 1 where the pre-activation is "
                                  f"positive and 0 where it is negative")

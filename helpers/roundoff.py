@@ -1,11 +1,5 @@
-"""What round-off alone can make |analytic − numerical| in a gradient check, entry by entry.
-
-:func:`helpers.gradcheck.check_gradients` judges a central difference against the backward pass
-(81)–(86); where the two differ by no more than the round-off of the computation itself, the
-difference says nothing about the gradient. :func:`roundoff` bounds that round-off, following
-the computation actually done (see its docstring and the module docstring of
-:mod:`helpers.gradcheck`).
-"""
+"""What round-off alone can make |analytic − numerical| in a gradient check, entry by entry:
+a difference below it says nothing about the gradient (:mod:`helpers.gradcheck`)."""
 
 import numpy as np
 

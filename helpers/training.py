@@ -1,16 +1,9 @@
 """Gradient descent on the paper's loss (6) with the gradients (81)–(86).
 
-:func:`train` updates ``params`` **in place** and returns the loss history (one float per step,
-the loss *before* that step's update). Whatever ends a run early, nothing computed is lost and
-the parameters are never left half-updated:
-
-* the loss or the update stops being finite: :class:`TrainingDiverged`, with ``.history``; the
-  update that would have written NaN or inf into the parameters is not made;
-* anything else (an exception in the callback, ``KeyboardInterrupt``, ...): that same exception,
-  with ``.history`` (the losses of the steps whose update was made) and ``.step`` attached.
-
-Either way the parameters are those after the last completed update (a step boundary): an update
-is all or nothing, for :func:`gd_step` as for every step of :func:`train`.
+:func:`train` updates ``params`` in place and returns the loss before each step. An update is
+all or nothing, in :func:`gd_step` as in every step of :func:`train`: whatever ends a run early
+(:class:`TrainingDiverged`, an exception in the callback, Ctrl-C), the parameters are those after
+the last completed update, and the losses so far are on the exception's ``.history``.
 """
 
 import math
@@ -55,10 +48,9 @@ def _check_writable(params):
 def gd_step(params, grads, lr):
     """One gradient-descent update, in place: p ← p − lr·∂L/∂p for every parameter.
 
-    ``grads`` is left unchanged. All or nothing: everything is checked before any parameter
-    changes (the keys, shapes and real dtype of ``grads``, finite gradients, every parameter
-    writable), and the new values are computed first: if one of them would be NaN or inf (an
-    overflow), ``ValueError`` is raised and ``params`` keep their values.
+    All or nothing: ``grads`` (every key of params, its shape, real and finite) and writable
+    parameters are checked, and the new values computed, before any parameter changes; a new
+    value that overflows raises ``ValueError``. ``grads`` is left unchanged.
     """
     check_params(params)
     _check_lr(lr)
@@ -98,21 +90,14 @@ def gd_step(params, grads, lr):
 def train(params, x, y, *, lr, steps, callback=None):
     """Full-batch gradient descent for ``steps`` steps; updates ``params`` in place.
 
-    Each step: forward (1)–(5), loss (6), backward (81)–(86), then p ← p − lr·∂L/∂p.
-    Returns the list of the ``steps`` losses, each measured before its step's update.
-    ``callback(step, loss)``, if given, is called after every step's update (e.g. to draw a live
-    curve).
-
-    Early stops (see the module docstring): :class:`TrainingDiverged` (an ``ArithmeticError``)
-    if the loss becomes NaN or inf or an update would make a parameter NaN or inf (that update
-    is not made); any other exception (from ``callback``, ``KeyboardInterrupt``, ...) propagates
-    with ``.history`` and ``.step`` attached. In every case ``params`` hold the values after the
-    last completed update, and ``.history`` the losses of the completed steps (plus, for
-    :class:`TrainingDiverged`, the loss of the step that diverged).
+    Each step: forward (1)–(5), loss (6), backward (81)–(86), then p ← p − lr·∂L/∂p. Returns the
+    ``steps`` losses, each before its step's update. ``callback(step, loss)`` is called after
+    every update. :class:`TrainingDiverged` if the loss or an update would be NaN or inf (that
+    update is not made); any other exception propagates with ``.history`` and ``.step``.
 
     Refused before the first step: what :func:`helpers.network.backward` refuses in params, x
-    and y (``y=None`` included), a read-only parameter, an lr that is not a positive finite
-    number, steps that is not a non-negative integer, a callback that is not callable.
+    and y (``y=None`` too), a read-only parameter, an lr that is not a positive finite number,
+    steps that is not a non-negative integer, a callback that is not callable.
     """
     if y is None:
         raise TypeError("y is None: train needs the targets y (n × d_out) to form "
@@ -129,7 +114,6 @@ def train(params, x, y, *, lr, steps, callback=None):
     _check_writable(params)
     history, step = [], 0
     try:
-        # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
         with np.errstate(over="ignore", invalid="ignore"):
             for step in range(steps):
                 y_pred, cache = _forward(params, x)
@@ -152,11 +136,8 @@ def train(params, x, y, *, lr, steps, callback=None):
 
 
 def _update(params, grads, lr, history, value):
-    """p ← p − lr·g for all six parameters and append ``value`` to ``history``, all or nothing.
-
-    The new values are computed in the gradients' own arrays and checked before any parameter
-    is written; returns False, changing nothing, if one is not finite.
-    """
+    """p ← p − lr·g, computed in g's arrays, then written to params with ``value`` appended to
+    ``history``; False, changing nothing, if a new value is not finite."""
     for name in PARAM_NAMES:
         g = grads[name]
         g *= -lr
@@ -168,11 +149,8 @@ def _update(params, grads, lr, history, value):
 
 
 def _write(params, new, history, value):
-    """Copy the new values into ``params`` and record ``value``: a whole step or, if Ctrl-C
-    (KeyboardInterrupt) lands between two copies, still the whole step, then the interrupt.
-
-    Copying is idempotent, so the handler simply copies all six again.
-    """
+    """Copy the new values into ``params`` and record ``value``: if Ctrl-C lands between two
+    copies, copy all six again (copying is idempotent), then re-raise."""
     n = len(history)
     try:
         for name in PARAM_NAMES:
