@@ -22,11 +22,11 @@ def check_dims(*, minimum=1, **dims):
             raise ValueError(f"{name} must be {kind}; got {d!r}")
 
 
-def check_number(value, name, *, positive=False):
+def check_number(value, name, *, positive=False, what="a number"):
     """Check that ``value`` is a finite real number (NumPy scalars included, bools refused),
     ≥ 0, or > 0 if ``positive``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
+        raise TypeError(f"{name} must be {what}; got {type(value).__name__}")
     if positive and not (np.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive finite number; got {value!r}")
     if not (np.isfinite(value) and value >= 0):
@@ -51,6 +51,14 @@ def as_real_array(a, name):
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
     return arr
+
+
+def check_dtype(dtype):
+    """``np.dtype(dtype)`` if it is float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    return dtype
 
 
 def make_rng(rng):

@@ -16,36 +16,29 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_dims, check_plain, check_problem, check_same_shape, make_rng
+from . import _checks as check
+from ._checks import PARAM_NAMES, check_problem
 
 __all__ = ["PARAM_NAMES", "init_params", "relu", "mask_A", "mask_B", "forward", "loss",
            "backward", "seed_bias_gradient"]
 
 
 def init_params(d_in, d1, d2, d_out, *, rng=None, scale=None, dtype=np.float64):
-    """Random parameters with the shapes of eqs. (1), (3), (5).
+    """Random parameters with the shapes of eqs. (1), (3), (5): ``w1`` d_in×d1, ``b1`` 1×d1,
+    ``w2`` d1×d2, ``b2`` 1×d2, ``w3`` d2×d_out, ``b3`` 1×d_out; biases start at zero.
 
-    ``w1`` d_in×d1, ``b1`` 1×d1, ``w2`` d1×d2, ``b2`` 1×d2, ``w3`` d2×d_out, ``b3`` 1×d_out.
-    ``rng``: a non-negative integer seed or a ``numpy.random.Generator``; ``None`` means seed 0,
-    so results are reproducible; bools are refused. ``scale``: ``None`` (default) is He
-    initialisation, weights ~ N(0, 2/fan_in) for the ReLU layers w1, w2 and N(0, 1/fan_in) for
-    the linear output w3, so activations neither explode nor vanish; a positive number gives every
-    weight N(0, scale²), as in the paper's ``randn`` set-up. ``dtype``: float64 (default) or
-    float32. Biases start at zero. Sizes must be positive integers.
+    ``rng``: a non-negative integer seed or a Generator (``None``: seed 0). ``scale``: ``None``
+    is He initialisation, weights ~ N(0, 2/fan_in) for the ReLU layers, N(0, 1/fan_in) for w3; a
+    positive number gives every weight N(0, scale²), the paper's ``randn`` set-up. ``dtype``:
+    float64 or float32. Refused: sizes that are not positive integers, bools, other dtypes.
     """
-    check_dims(d_in=d_in, d1=d1, d2=d2, d_out=d_out)
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    if scale is not None and (isinstance(scale, bool)
-                              or not isinstance(scale, (int, float, np.integer, np.floating))):
-        raise TypeError(f"scale must be a number or None; got {type(scale).__name__}")
-    if scale is not None and not (np.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a positive number or None; got {scale!r}")
-    rng = make_rng(rng)
+    check.check_dims(d_in=d_in, d1=d1, d2=d2, d_out=d_out)
+    dtype = check.check_dtype(dtype)
+    if scale is not None:
+        check.check_number(scale, "scale", positive=True, what="a number or None")
+    rng = check.make_rng(rng)
     params = {}
-    for k, (fan_in, fan_out, gain) in enumerate(((d_in, d1, 2.0), (d1, d2, 2.0), (d2, d_out, 1.0)),
-                                                start=1):
+    for k, (fan_in, fan_out, gain) in enumerate(((d_in, d1, 2), (d1, d2, 2), (d2, d_out, 1)), 1):
         std = np.sqrt(gain / fan_in) if scale is None else scale
         params[f"w{k}"] = (rng.standard_normal((fan_in, fan_out)) * std).astype(dtype)
         params[f"b{k}"] = np.zeros((1, fan_out), dtype=dtype)
@@ -180,7 +173,7 @@ def loss(y_pred, y):
     integer input is converted to float64 first (squares of integers would overflow silently);
     None, NaN, inf, masked arrays, ``np.matrix`` and the pair that forward returns are refused.
     """
-    y_pred, y = check_same_shape(y_pred, y)
+    y_pred, y = check.check_same_shape(y_pred, y)
     return _loss(y_pred, y)
 
 
@@ -217,10 +210,7 @@ def seed_bias_gradient(G):
 
     Each row of 1·b is the same b, so ∂L/∂b_l = Σ_i ∂L/∂(1·b)_il: the column sum.
     """
-    check_plain(G, "G")
-    G = np.asarray(G)
-    if G.dtype == bool or G.dtype.kind not in "iuf":
-        raise TypeError(f"G must hold real numbers; got dtype {G.dtype}")
+    G = check.as_real_array(G, "G")
     if G.ndim != 2:
         raise ValueError(f"G must be an n×d matrix; got shape {G.shape}")
     return np.ones((1, G.shape[0]), dtype=G.dtype) @ G

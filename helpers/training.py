@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_params, check_plain, check_problem
+from ._checks import PARAM_NAMES, check_number, check_params, check_plain, check_problem
 from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
@@ -31,10 +31,7 @@ class TrainingDiverged(ArithmeticError):
 
 
 def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
-        raise TypeError(f"lr must be a number; got {type(lr).__name__}")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive finite number; got {lr!r}")
+    check_number(lr, "lr", positive=True)
 
 
 def _check_writable(params):

@@ -77,8 +77,8 @@ def test_init_scales():
     ({"scale": True}, TypeError, "scale must be a number or None; got bool"),
     ({"dtype": np.int64}, TypeError, "dtype must be float32 or float64; got int64"),
     ({"dtype": np.float16}, TypeError, "float32 or float64"),
-    ({"scale": -1.0}, ValueError, "scale must be a positive number"),
-    ({"scale": np.nan}, ValueError, "scale must be a positive number"),
+    ({"scale": -1.0}, ValueError, "scale must be a positive finite number"),
+    ({"scale": np.nan}, ValueError, "scale must be a positive finite number"),
 ])
 def test_init_bad_input(kwargs, exc, match):
     args = {"d_in": 3, "d1": 2, "d2": 2, "d_out": 1}

@@ -291,3 +291,26 @@ def test_train_overflow_is_divergence_not_inf_params(make_problem):
         train(params, x, y, lr=1e308, steps=3)
     assert all(np.isfinite(v).all() for v in params.values())
     assert info.value.step == len(info.value.history) - 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_step_of_train_is_the_reference_step_exactly(make_problem, dtype):
+    """train runs the reference network: each step is p − lr·backward(...), to the last bit."""
+    params, x, y = make_problem(7, 5, 6, 4, 3, seed=6, dtype=dtype)
+    reference = {k: v.copy() for k, v in params.items()}
+    for _ in range(3):
+        _, cache = forward(reference, x)
+        grads = backward(reference, x, y, cache)
+        reference = {k: (v - 1e-3 * grads[k]).astype(dtype) for k, v in reference.items()}
+    train(params, x, y, lr=1e-3, steps=3)
+    for k in params:
+        assert params[k].dtype == dtype
+        np.testing.assert_array_equal(params[k], reference[k], err_msg=k)
+
+
+def test_y_none_is_refused_as_backward_refuses_it(problem):
+    params, x, _ = problem
+    before = {k: v.copy() for k, v in params.items()}
+    with pytest.raises(TypeError, match=r"y is None: train needs the targets y \(n × d_out\)"):
+        train(params, x, None, lr=0.1, steps=1)
+    assert all(np.array_equal(params[k], before[k]) for k in params)
