@@ -53,6 +53,26 @@ def as_real_array(a, name):
     return arr
 
 
+def check_grads(grads, params, names=PARAM_NAMES):
+    """The arrays of ``grads`` for ``names``: a dict with those keys, real, params' shapes."""
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict with keys {', '.join(PARAM_NAMES)} (as backward "
+                        f"returns); got {type(grads).__name__}")
+    out = {}
+    for name in names:
+        if name not in grads:
+            raise ValueError(f"grads has no '{name}'; it needs the keys of params")
+        g, shape = as_real_array(grads[name], f"grads['{name}']"), params[name].shape
+        if g.shape != shape:
+            hint = (" (the paper's n×d form (82), (84), (86)? The 1×d gradient is its column "
+                    "sum, backward's default bias_form='sum')" if name[0] == "b" and g.ndim == 2
+                    and g.shape[1:] == shape[1:] else "")
+            raise ValueError(f"grads['{name}'] has shape {g.shape}, expected {shape} (the shape "
+                             f"of params['{name}']){hint}")
+        out[name] = g
+    return out
+
+
 def check_dtype(dtype):
     """``np.dtype(dtype)`` if it is float32 or float64."""
     dtype = np.dtype(dtype)

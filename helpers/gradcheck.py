@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_number, check_problem
+from ._checks import PARAM_NAMES, check_grads, check_number, check_problem
 from .network import _backward, _forward, _loss
 from .roundoff import roundoff
 
@@ -212,21 +212,9 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
     if grads is None:
         grads = (backward(params, x, y, base) if backward is not None
                  else _backward(params, x, y, base))
-    if not isinstance(grads, dict):
-        raise TypeError(f"grads must be a dict with the keys of params; got "
-                        f"{type(grads).__name__}")
     report = GradCheckReport()
-    for name in names:
-        p = params[name]
-        if name not in grads:
-            raise ValueError(f"grads has no '{name}'; it needs the keys of params")
-        analytic = _real(grads[name], f"grads['{name}']")
-        if analytic.shape != p.shape:
-            hint = (" (is it the paper's n×d form (82), (84), (86)? The 1×d gradient is its "
-                    "column sum)" if name[0] == "b" and analytic.ndim == 2
-                    and analytic.shape[1:] == p.shape[1:] else "")
-            raise ValueError(f"grads['{name}'] has shape {analytic.shape}, expected {p.shape} "
-                             f"(the shape of params['{name}']){hint}")
+    for name, analytic in check_grads(grads, params, names).items():
+        p, analytic = params[name], analytic.astype(np.float64)
         numerical = numerical_gradient(loss_and_kinks, p, h=h)
         kinks = np.array(crossed).reshape(-1, 2).any(axis=1).reshape(p.shape)
         crossed.clear()

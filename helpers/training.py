@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_number, check_params, check_plain, check_problem
+from ._checks import PARAM_NAMES, check_grads, check_number, check_params, check_problem
 from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
@@ -51,37 +51,18 @@ def gd_step(params, grads, lr):
     """
     check_params(params)
     _check_lr(lr)
-    if not isinstance(grads, dict):
-        raise TypeError(f"grads must be a dict with keys {', '.join(PARAM_NAMES)} (as backward "
-                        f"returns); got {type(grads).__name__}")
-    checked = {}
-    for name in PARAM_NAMES:
-        if name not in grads:
-            raise ValueError(f"grads has no '{name}'; it needs every key of params")
-        check_plain(grads[name], f"grads['{name}']")
-        g = np.asarray(grads[name])
-        if g.dtype == bool or g.dtype.kind not in "iuf":
-            raise TypeError(f"grads['{name}'] must hold real numbers; got dtype {g.dtype}")
-        if g.shape != params[name].shape:
-            hint = (" (the paper's n×d form (82), (84), (86)? The bias gradient is its column "
-                    "sum, backward's default bias_form='sum')"
-                    if name[0] == "b" and g.ndim == 2 and g.shape[1:] == params[name].shape[1:]
-                    else "")
-            raise ValueError(f"grads['{name}'] has shape {g.shape}, expected {params[name].shape} "
-                             f"(the shape of params['{name}']){hint}")
+    new = check_grads(grads, params)
+    for name, g in new.items():
         if not np.isfinite(g).all():
             raise ValueError(f"grads['{name}'] contains NaN or inf; the update would make "
                              f"params['{name}'] NaN or inf (did the loss diverge?)")
-        checked[name] = g
+        new[name] = g.astype(params[name].dtype)          # a copy: grads stay unchanged
     _check_writable(params)
-    new = {}
     with np.errstate(over="ignore", invalid="ignore"):
-        for name, g in checked.items():
-            new[name] = (params[name] - lr * g).astype(params[name].dtype)
-            if not np.isfinite(new[name]).all():
-                raise ValueError(f"the update overflows: params['{name}'] − lr·grads['{name}'] "
-                                 f"is not finite with lr = {lr:g}; try a smaller lr")
-    _write(params, new, [], None)
+        bad = _update(params, new, lr, [], None)
+    if bad:
+        raise ValueError(f"the update overflows: params['{bad}'] − lr·grads['{bad}'] is not "
+                         f"finite with lr = {lr:g}; try a smaller lr")
 
 
 def train(params, x, y, *, lr, steps, callback=None):
@@ -118,7 +99,7 @@ def train(params, x, y, *, lr, steps, callback=None):
                 if not math.isfinite(value):
                     raise TrainingDiverged(step, lr, [*history, value])
                 grads = _backward(params, x, y, cache)
-                if not _update(params, grads, lr, history, value):
+                if _update(params, grads, lr, history, value):
                     raise TrainingDiverged(step, lr, [*history, value],
                                            reason="the update would make the parameters NaN "
                                                   "or inf")
@@ -134,15 +115,17 @@ def train(params, x, y, *, lr, steps, callback=None):
 
 def _update(params, grads, lr, history, value):
     """p ← p − lr·g, computed in g's arrays, then written to params with ``value`` appended to
-    ``history``; False, changing nothing, if a new value is not finite."""
+    ``history``; if a new value is not finite, nothing changes and its parameter is returned."""
     for name in PARAM_NAMES:
         g = grads[name]
         g *= -lr
         g += params[name]
-    if not math.isfinite(sum(float(grads[name].sum()) for name in PARAM_NAMES)):
-        return False
+    bad = [k for k in PARAM_NAMES if not np.isfinite(np.vdot(grads[k], grads[k]))  # one pass
+           and not np.isfinite(grads[k]).all()]                       # no overflow of squares
+    if bad:
+        return bad[0]
     _write(params, grads, history, value)
-    return True
+    return None
 
 
 def _write(params, new, history, value):
