@@ -99,11 +99,8 @@ def make_rng(rng):
 
 
 def check_problem(params, x, y=None):
-    """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together.
-
-    Returns ``(dtype, x, y)`` with x and y as arrays of the parameters' dtype
-    (see :func:`check_params` and :func:`check_matrix`).
-    """
+    """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together; returns
+    ``(dtype, x, y)``, x and y as arrays of the parameters' dtype."""
     dtype, (d_in, _, _, d_out) = check_params(params)
     x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
     if y is not None:
@@ -113,24 +110,16 @@ def check_problem(params, x, y=None):
 
 
 def check_params(params):
-    """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``.
-
-    Checks, in this order: a dict with exactly the keys ``w1 b1 w2 b2 w3 b3``; each value a 2-D
-    NumPy array of one floating dtype (float32 or float64); the shapes of eqs. (1), (3), (5):
-    ``w1`` d_in×d1, ``b1`` 1×d1, ``w2`` d1×d2, ``b2`` 1×d2, ``w3`` d2×d_out, ``b3`` 1×d_out;
-    finite values.
-    """
+    """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``: exactly the keys
+    ``w1 b1 w2 b2 w3 b3``, each a 2-D array of one dtype, float32 or float64, with the shapes of
+    eqs. (1), (3), (5), none of size 0, finite."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}; "
                         f"got {type(params).__name__}")
-    missing = [k for k in PARAM_NAMES if k not in params]
-    extra = sorted(str(k) for k in params if k not in PARAM_NAMES)
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(repr(k) for k in missing)}")
-        if extra:
-            parts.append(f"unexpected {', '.join(repr(k) for k in extra)}")
+    parts = [f"{what} {', '.join(repr(k) for k in keys)}" for what, keys in (
+        ("missing", [k for k in PARAM_NAMES if k not in params]),
+        ("unexpected", sorted(str(k) for k in params if k not in PARAM_NAMES))) if keys]
+    if parts:
         raise ValueError(f"params must have exactly the keys {', '.join(PARAM_NAMES)}: "
                          + "; ".join(parts))
     for name in PARAM_NAMES:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_grads, check_number, check_problem
+from ._checks import PARAM_NAMES, as_real_array, check_grads, check_number, check_problem
 from .network import _backward, _forward, _loss
 from .roundoff import roundoff
 
@@ -72,7 +72,8 @@ def rel_error(a, b, *, floor=0.0):
     """Elementwise relative error ``|a − b| / max(|a| + |b|, floor)``: 0 where both are 0, NaN
     (a failure) where either is NaN or inf. ``floor``: a number or an array that broadcasts to
     a's shape. Complex input is refused (the imaginary part would be lost)."""
-    a, b, floor = (_real(v, name) for v, name in ((a, "a"), (b, "b"), (floor, "floor")))
+    a, b, floor = (as_real_array(v, name).astype(np.float64)
+                   for v, name in ((a, "a"), (b, "b"), (floor, "floor")))
     if a.shape != b.shape:
         raise ValueError(f"cannot compare shapes {a.shape} and {b.shape}")
     if not (floor >= 0).all():
@@ -82,15 +83,6 @@ def rel_error(a, b, *, floor=0.0):
         diff = np.abs(a - b)
         return np.divide(diff, denom, out=np.zeros_like(diff, shape=denom.shape),
                          where=denom != 0)
-
-
-def _real(value, name):
-    if isinstance(value, np.ma.MaskedArray):
-        raise TypeError(f"{name} is a masked array; pass plain data (e.g. {name}.filled(np.nan))")
-    arr = np.asarray(value)
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
-    return arr.astype(np.float64)
 
 
 @dataclass
@@ -108,14 +100,12 @@ class ParamCheck:
 
     @property
     def floor(self):
-        """The floor of each entry's relative error, ``max(scale_floor, roundoff / rtol)``."""
         if self.roundoff is None or self.rtol == 0:
             return np.full(self.analytic.shape, self.scale_floor)
         return np.maximum(self.scale_floor, self.roundoff / self.rtol)
 
     @property
     def checked(self):
-        """False when every entry crossed a kink: then nothing was compared."""
         return not self.kinks.all()
 
     @property
@@ -126,7 +116,6 @@ class ParamCheck:
 
     @property
     def worst_index(self):
-        """Index of that largest error, or None."""
         if self.kinks.all():
             return None
         masked = np.where(self.kinks, -1.0, self.errors)
@@ -138,7 +127,6 @@ class ParamCheck:
 
     @property
     def passed(self):
-        """True when some entry was checked and every checked entry is within ``rtol``."""
         return self.checked and self.max_error <= self.rtol
 
     @property

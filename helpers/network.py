@@ -110,14 +110,16 @@ def _backward(params, x, y, cache, net=None):
     w2, w3 = params["w2"], params["w3"]
     h1_relu, B, h2_relu, A, y_pred = (cache[k] for k in ("h1_relu", "B", "h2_relu", "A",
                                                           "y_pred"))
-    dy = 2 * (y_pred - y)                             # (82)
+    dy = 2 * (y_pred - y)                             # (82), n×d_out
     dw3 = h2_relu.T @ dy                              # (81)
+    db3 = dy.sum(axis=0, keepdims=True)               # 1ᵀ·(82)
     dh2 = A * (dy @ w3.T)                             # (84)
     dw2 = h1_relu.T @ dh2                             # (83)
+    db2 = dh2.sum(axis=0, keepdims=True)              # 1ᵀ·(84)
     dh1 = B * (dh2 @ w2.T)                            # (86)
     dw1 = x.T @ dh1                                   # (85)
-    grads = {"w1": dw1, "b1": dh1.sum(axis=0, keepdims=True), "w2": dw2,
-             "b2": dh2.sum(axis=0, keepdims=True), "w3": dw3, "b3": dy.sum(axis=0, keepdims=True)}
+    db1 = dh1.sum(axis=0, keepdims=True)              # 1ᵀ·(86)
+    grads = {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
     cache.update(dy=dy, dh2=dh2, dh1=dh1)
     if net is not None and (net.mean or net.lam):
         _beyond_the_paper(params, y, cache, grads, net)
