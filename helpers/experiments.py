@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_dims, check_problem
+from ._checks import PARAM_NAMES, check_dims, check_number, check_problem
 from .data import random_data, teacher_data
 from .gradcheck import kink_watching_loss, numerical_gradient
 from .network import _backward, init_params
@@ -134,9 +134,7 @@ def _check_entry_args(params, x, y, name, i, j, h):
                 0 <= index < size):
             raise ValueError(f"{label} must be an integer from 0 to {size - 1} for {name} "
                              f"{params[name].shape}; got {index!r}")
-    if not (isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, bool)
-            and math.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive number; got {h!r}")
+    check_number(h, "h", positive=True)
     return x, y
 
 

@@ -72,9 +72,8 @@ class Activation(NamedTuple):
 
 @dataclass(frozen=True)
 class Net:
-    """A variation of the paper's network: ``act1``, ``act2`` the activations of layers 1 and 2
-    (:data:`RELU`, :data:`IDENTITY`, :data:`TANH`, :func:`leaky_relu`); ``mean``: L / (n·d_out)
-    instead of the sum (6); ``lam``: + lam·(‖w1‖² + ‖w2‖² + ‖w3‖²), weight decay (no bias)."""
+    """A variation: the activations of layers 1 and 2, the mean L / (n·d_out) instead of the sum
+    (6), weight decay + lam·(‖w1‖² + ‖w2‖² + ‖w3‖²). :data:`PAPER` is the paper's network."""
     act1: Activation
     act2: Activation
     mean: bool = False
