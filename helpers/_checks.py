@@ -64,9 +64,9 @@ def check_grads(grads, params, names=PARAM_NAMES):
             raise ValueError(f"grads has no '{name}'; it needs the keys of params")
         g, shape = as_real_array(grads[name], f"grads['{name}']"), params[name].shape
         if g.shape != shape:
-            hint = (" (the paper's n×d form (82), (84), (86)? The 1×d gradient is its column "
-                    "sum, backward's default bias_form='sum')" if name[0] == "b" and g.ndim == 2
-                    and g.shape[1:] == shape[1:] else "")
+            hint = (" (is it the paper's n×d form (82), (84), (86)? The 1×d gradient is its "
+                    "column sum)" if name[0] == "b" and g.ndim == 2 and g.shape[1:] == shape[1:]
+                    else "")
             raise ValueError(f"grads['{name}'] has shape {g.shape}, expected {shape} (the shape "
                              f"of params['{name}']){hint}")
         out[name] = g
