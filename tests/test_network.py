@@ -475,3 +475,21 @@ def test_the_pair_forward_returns_passed_as_y_pred_is_named(problem):
     params, x, y = problem
     with pytest.raises(TypeError, match=r"y_pred is a pair .*forward\(params, x\)\[0\]"):
         loss(forward(params, x), y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4])
+def test_an_honest_cache_is_accepted_at_any_scale(dtype, scale):
+    """The cache check works to within rounding: never a refusal of forward's own cache, also for
+    tiny or huge weights, large offsets in x (cancellation in x·w1) and a zero column."""
+    rng = np.random.default_rng(int(scale * 7) % 1000)
+    for trial in range(12):
+        n, d_in, d1, d2, d_out = (int(v) for v in rng.integers(1, 60, size=5))
+        params = init_params(d_in, d1, d2, d_out, rng=trial, scale=scale, dtype=dtype)
+        for k in ("b1", "b2", "b3"):
+            params[k] = (scale * rng.standard_normal(params[k].shape)).astype(dtype)
+        x = rng.standard_normal((n, d_in)) + (1e3 if trial % 3 == 0 else 0.0)
+        x[:, 0] = 0.0
+        x, y = x.astype(dtype), rng.standard_normal((n, d_out)).astype(dtype)
+        _, cache = forward(params, x)
+        backward(params, x, y, cache)
