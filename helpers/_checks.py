@@ -1,10 +1,6 @@
-"""Input validation shared by the public functions.
-
-Every check raises ``ValueError`` or ``TypeError`` with a message that names the argument, what was
-expected and what was given, so a student sees *what* is wrong instead of a NumPy broadcasting
-surprise or a silent NaN. The public functions run them once per call; the functions with a
-leading ``_`` in :mod:`helpers.network` skip them.
-"""
+"""Input validation shared by the public functions: a ``ValueError`` or ``TypeError`` that names
+the argument, what was expected and what was given, instead of a NumPy broadcasting surprise or a
+silent NaN. The ``_`` functions of :mod:`helpers.network` skip them."""
 
 import numpy as np
 

@@ -1,8 +1,5 @@
-"""Seeded data sets: the paper's random x, y and a learnable "teacher network" set.
-
-Everything is generated from ``numpy.random.default_rng(seed)``: the same seed gives the same
-numbers on every machine, and nothing is downloaded.
-"""
+"""Seeded data sets: the paper's random x, y and a learnable "teacher network" set, from
+``numpy.random.default_rng(seed)``: the same numbers on every machine, nothing downloaded."""
 
 import numpy as np
 

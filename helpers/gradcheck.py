@@ -4,10 +4,8 @@ Perturb one entry of a parameter by ±h, evaluate the loss (6) twice, and compar
 difference (L(p + h) − L(p − h)) / 2h with the analytic gradient through a relative error
 (as in CS231n's ``gradient_check.py``). Three things make this trustworthy here:
 
-* **float64.** The difference of two nearly equal losses loses digits: the round-off in the
-  estimate is about eps·|L|/h, around 1e-10·|L| in float64 with h = 1e-5, far below any real bug,
-  but 1e-2·|L| in float32, where a right and a subtly wrong gradient look alike. Check in
-  float64; train in whatever you like.
+* **float64.** The round-off in the estimate is about eps·|L|/h: 1e-10·|L| in float64 with
+  h = 1e-5, but 1e-2·|L| in float32, where right and subtly wrong look alike.
 * **A relative error with a floor**, ``|a − n| / max(|a| + |n|, floor)``: two exact zeros give 0,
   a NaN gives NaN (a failure). Each entry's floor is the larger of ``scale_floor`` (``rel_floor``
   × the parameter's largest |entry|) and ``roundoff / rtol``, where :func:`roundoff` bounds what
@@ -18,8 +16,8 @@ difference (L(p + h) − L(p − h)) / 2h with the analytic gradient through a r
   [p − h, p + h] and the difference is *meant* to disagree: such entries are flagged as kinks
   and left out of the verdict, not counted as failures.
 
-Away from kinks the loss is a quadratic function of any single parameter, so the central
-difference has no truncation error at all: what remains is round-off alone.
+Away from kinks the loss is quadratic in any single parameter: the central difference has no
+truncation error, only round-off.
 """
 
 from dataclasses import dataclass, field

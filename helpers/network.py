@@ -1,13 +1,10 @@
 """The paper's network: x → ReLU layer (d1) → ReLU layer (d2) → linear output (d_out).
 
 Read it beside the paper: :func:`_forward` is (1)–(5), :func:`_loss` (6), :func:`_backward`
-(81)–(86), one line each, in the paper's order. Every bias is a 1×d row; ``x @ w1 + b1``
-broadcasts it to every row, the paper's 1·b1. (82), (84), (86) are n×d, gradients with respect
-to that broadcast matrix; the 1×d parameter's gradient is their column sum 1ᵀ·G.
-
-The public :func:`forward`, :func:`loss`, :func:`backward` check their input, then run those
-lines. The ``_`` functions also take a :class:`Net` (another activation per layer, the mean loss,
-weight decay; the default is the paper's): the one reference the checks and tests use.
+(81)–(86), one line each, in order. A bias is a 1×d row that ``x @ w1 + b1`` broadcasts to every
+row (the paper's 1·b1); its gradient is the column sum 1ᵀ·G of the n×d (82), (84), (86).
+:func:`forward`, :func:`loss`, :func:`backward` check their input, then run those lines; the ``_``
+functions also take a :class:`Net`, a variation: the one reference the checks and tests use.
 """
 
 from dataclasses import dataclass
@@ -51,11 +48,8 @@ def relu(h):
 
 
 def mask_A(h2):
-    """A = ∂Relu(h2)/∂h2 elementwise, eq. (33): 1 where h2 ≥ 0, else 0 (boolean n×d2).
-
-    At 0, where Relu has a kink, the paper takes the derivative to be 1 (the ``≥``); any value
-    in [0, 1] is a valid subgradient. Exact zeros are not rare: biases start at zero.
-    """
+    """A = ∂Relu(h2)/∂h2 elementwise, eq. (33): 1 where h2 ≥ 0, else 0 (boolean n×d2). At the
+    kink 0 the paper takes 1 (any value in [0, 1] is a subgradient; biases start at zero)."""
     return np.greater_equal(h2, 0)
 
 
@@ -148,12 +142,9 @@ def leaky_relu(alpha):
 
 
 def forward(params, x):
-    """Forward pass, eqs. (1)–(5). Returns ``(y_pred, cache)``.
-
-    ``x`` is n×d_in (one sample per row). ``cache`` is a dict holding ``h1``, ``h1_relu``, ``B``
-    (eq. 64), ``h2``, ``h2_relu``, ``A`` (eq. 33) and ``y_pred``: what :func:`backward` needs, so
-    the forward pass is not redone by hand. The returned ``y_pred`` is a copy of
-    ``cache["y_pred"]``: yours to change.
+    """Forward pass, eqs. (1)–(5). Returns ``(y_pred, cache)``; ``x`` is n×d_in, one sample per
+    row. ``cache`` holds ``h1``, ``h1_relu``, ``B`` (64), ``h2``, ``h2_relu``, ``A`` (33) and
+    ``y_pred``, what :func:`backward` needs; the returned ``y_pred`` is a copy, yours to change.
 
     Refused with a message naming what is wrong (``TypeError`` or ``ValueError``): params that are
     not a dict of exactly ``w1 b1 w2 b2 w3 b3``, non-arrays, integer, complex or mixed dtypes,
@@ -167,10 +158,10 @@ def forward(params, x):
 
 
 def loss(y_pred, y):
-    """L = Σ_i Σ_j (y_pred_ij − y_ij)², eq. (6), as a Python float.
+    """L = Σ_i Σ_j (y_pred_ij − y_ij)², eq. (6), as a Python float: a *sum*, not a mean (the
+    paper's text says "mean squared error", but (6) and every gradient after it use the sum).
 
-    A *sum* over all n·d_out entries, not a mean (the paper's text says "mean squared error", but
-    eq. (6) and every gradient after it use the sum). Shapes must match exactly (no broadcasting);
+    Shapes must match exactly (no broadcasting);
     integer input is converted to float64 first (squares of integers would overflow silently);
     None, NaN, inf, masked arrays, ``np.matrix`` and the pair that forward returns are refused.
     """
@@ -207,10 +198,8 @@ def backward(params, x, y, cache, *, bias_form="sum"):
 
 
 def seed_bias_gradient(G):
-    """The 1×d gradient of a bias from the paper's n×d form (82), (84) or (86): 1ᵀ·G.
-
-    Each row of 1·b is the same b, so ∂L/∂b_l = Σ_i ∂L/∂(1·b)_il: the column sum.
-    """
+    """The 1×d gradient of a bias from the paper's n×d form (82), (84) or (86): 1ᵀ·G, the column
+    sum (each row of 1·b is the same b, so ∂L/∂b_l = Σ_i ∂L/∂(1·b)_il)."""
     G = check.as_real_array(G, "G")
     if G.ndim != 2:
         raise ValueError(f"G must be an n×d matrix; got shape {G.shape}")

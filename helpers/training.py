@@ -1,9 +1,6 @@
-"""Gradient descent on the paper's loss (6) with the gradients (81)–(86).
-
-:func:`train` updates ``params`` in place and returns the loss before each step. An update is
-all or nothing, in :func:`gd_step` as in every step of :func:`train`: whatever ends a run early
-(:class:`TrainingDiverged`, an exception in the callback, Ctrl-C), the parameters are those after
-the last completed update, and the losses so far are on the exception's ``.history``.
+"""Gradient descent on the loss (6) with the gradients (81)–(86). An update is all or nothing,
+in :func:`gd_step` as in every step of :func:`train`: whatever ends a run early, the parameters
+are those after the last completed update, the losses so far on the exception's ``.history``.
 """
 
 import math
