@@ -300,7 +300,7 @@ def test_seed_bias_gradient_is_the_column_sum_and_refuses_non_numbers():
         seed_bias_gradient(G.ravel())
 
 
-# ---------------------------------------------------------------- issue 13: no silent wrong answers
+# ---------------------------------------------------------------- no silent wrong answers
 
 def _stale_cases(make_problem):
     """(name, params, x, cache): caches that do not belong to (params, x), with the same shapes."""

@@ -77,8 +77,7 @@ def test_gd_step_bad_input_changes_nothing(problem, make_grads, lr, exc, match):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_train_equals_a_plain_loop(make_problem, dtype):
-    """The buffer-reusing loop gives the numbers of forward/backward/gd_step, up to rounding: it
-    folds lr into 2(y_pred − y), so its products compute lr·∂L/∂p directly."""
+    """train gives the numbers of forward/backward/gd_step, called one by one."""
     params, x, y = make_problem(8, 3, 5, 4, 2, seed=12, dtype=dtype)
     fast = {k: v.copy() for k, v in params.items()}
     slow = {k: v.copy() for k, v in params.items()}
@@ -183,7 +182,7 @@ def test_train_validates_data(problem):
         train(params, x * np.nan, y, lr=0.1, steps=1)
 
 
-# ---------------------------------------------------------------- issue 13: all or nothing
+# ---------------------------------------------------------------- all or nothing
 
 def _grads(params, x, y):
     return backward(params, x, y, forward(params, x)[1])
