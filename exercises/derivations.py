@@ -24,10 +24,12 @@ import numpy as np
 
 from helpers._checks import PARAM_NAMES, check_problem
 from helpers.gradcheck import numerical_gradient
+from helpers.network import RELU, Activation, Net, _forward, _loss, leaky_relu
 
 from . import provenance
 from ._compare import answer, fail, fail_shape, shape_str
 from .catalogue import MISTAKES, Mistake, register
+from .context import intermediates, loss_of
 
 __all__ = ["check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
            "check_leaky_relu_gradient", "leaky_network"]
@@ -90,28 +92,29 @@ for _m in [
     register(_m)
 
 
-def _net_loss(params, x, y, *, alpha=None, lin=None, mean=False, lam=0.0, decay_biases=False):
-    """The loss with optional variations: leaky ReLU (slope ``alpha``) in the first layer,
+def _net(alpha=None, lin=None, mean=False, lam=0.0):
+    """The reference network's variation: leaky ReLU (slope ``alpha``) in the first layer,
     ``lin = {layer: (h0, slope)}`` to replace a layer's activation by a line through its value at
-    h0, a mean over the entries, an L2 penalty."""
-    lin = lin or {}
-    h1 = x @ params["w1"] + params["b1"]
-    act1 = (lambda h: np.where(h >= 0, h, alpha * h)) if alpha is not None else (
-        lambda h: np.maximum(h, 0))
-    a1 = act1(lin[1][0]) + lin[1][1] * (h1 - lin[1][0]) if 1 in lin else act1(h1)
-    h2 = a1 @ params["w2"] + params["b2"]
-    a2 = np.maximum(lin[2][0], 0) + lin[2][1] * (h2 - lin[2][0]) if 2 in lin else np.maximum(h2, 0)
-    L = float(np.sum((a2 @ params["w3"] + params["b3"] - y) ** 2))
-    if mean:
-        L /= y.size
-    keys = PARAM_NAMES if decay_biases else ("w1", "w2", "w3")
-    return L + lam * sum(float(np.sum(params[k] ** 2)) for k in keys)
+    h0, a mean over the entries, an L2 penalty on the weights."""
+    acts = [RELU if alpha is None else leaky_relu(alpha), RELU]
+    for layer, (h0, slope) in (lin or {}).items():
+        f0 = acts[layer - 1].value(h0)
+        acts[layer - 1] = Activation(lambda h, f0=f0, h0=h0, s=slope: f0 + s * (h - h0),
+                                     lambda h, s=slope: s + 0 * h)
+    return Net(*acts, mean=mean, lam=lam)
+
+
+def _net_loss(params, x, y, *, decay_biases=False, **variation):
+    """The loss of :func:`_net` (``decay_biases``: the penalty covers the biases too)."""
+    net = _net(**variation)
+    L = _loss(_forward(params, x, net)[0], y, net, params)
+    return L + net.lam * sum(float(np.sum(params[k] ** 2)) for k in ("b1", "b2", "b3")
+                             if decay_biases)
 
 
 def _pre(params, x, alpha=None):
-    h1 = x @ params["w1"] + params["b1"]
-    a1 = np.where(h1 >= 0, h1, alpha * h1) if alpha is not None else np.maximum(h1, 0)
-    return h1, a1 @ params["w2"] + params["b2"]
+    _, c = _forward(params, x, _net(alpha))
+    return c["h1"], c["h2"]
 
 
 def _fd(loss, params, x, target, h=1e-6):
@@ -193,12 +196,8 @@ def check_input_gradient(dx, params, x, y):
 
     def dh1():
         p = {k: v.astype(np.float64) for k, v in params.items()}
-        h1 = _pre(p, x)[0].copy()
-
-        def f():
-            h2 = np.maximum(h1, 0) @ p["w2"] + p["b2"]
-            return float(np.sum((np.maximum(h2, 0) @ p["w3"] + p["b3"] - y) ** 2))
-        return numerical_gradient(f, h1, h=1e-6)
+        h1 = _pre(p, x)[0]
+        return numerical_gradient(lambda: loss_of(p, y, "dh1", h1), h1, h=1e-6)
 
     cands.append(("d-dh1-for-dx", dh1))
     cands.append(("d-summed", lambda: _fd(lambda p, xx: _net_loss(p, xx, y), params, x,
@@ -293,12 +292,9 @@ def leaky_network(params, x, y, alpha=0.1):
     _alpha(alpha)
     _, x, y = check_problem(params, x, y)
     p = {k: v.astype(np.float64) for k, v in params.items()}
-    h1, h2 = _pre(p, x, alpha)
-    h1_leaky, h2_relu, A = np.where(h1 >= 0, h1, alpha * h1), np.maximum(h2, 0), h2 >= 0
-    y_pred = h2_relu @ p["w3"] + p["b3"]
-    dy = 2 * (y_pred - y)
-    out = {"h1": h1, "h1_leaky": h1_leaky, "h2": h2, "h2_relu": h2_relu, "y_pred": y_pred,
-           "A": A, "dy": dy, "dh2": A * (dy @ p["w3"].T)}
+    c = intermediates(p, x, y, Net(leaky_relu(alpha), RELU))
+    out = {k: c["h1_relu" if k == "h1_leaky" else k]
+           for k in ("h1", "h1_leaky", "h2", "h2_relu", "y_pred", "A", "dy", "dh2")}
     for v in out.values():
         provenance.issue(v)
     return out
