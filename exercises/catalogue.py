@@ -22,15 +22,18 @@ import numpy as np
 class Mistake:
     key: str
     name: str                     # the mistake, named
-    eq: str                       # the equation to look at, "(84)"
+    eq: str                       # the equation to look at, "(84)"; "": the exercise's own
     quantities: tuple             # the exercises it applies to
     how: str                      # how it is recognised
     hint: str = ""                # what to look at, never the formula
     wrong: Callable | None = None
 
-    def text(self):
-        where = f"eq. {self.eq}" if self.eq.startswith("(") else self.eq
-        return f"{self.name} ({where}). {self.hint}".rstrip()
+    def text(self, own=""):
+        """'name (eq. (84)). hint'; ``own``: the exercise's equation, for an entry that applies
+        to several exercises and names each one's own ("the result is transposed (eq. (81))")."""
+        eq = self.eq or own
+        where = "" if not eq else f" (eq. {eq})" if eq.startswith("(") else f" ({eq})"
+        return f"{self.name}{where}. {self.hint}".rstrip()
 
 
 DH2 = ("dh2", "db2", "dw2", "dh1", "db1", "dw1")         # everything that goes through (84)
@@ -147,7 +150,7 @@ for _q, _act, _eq, _lvl in (("dw3", "h2_relu", "(81)", "dy"), ("dw2", "h1_relu",
          f"The gradient sums over the n samples, the rows of {_act}: check the shape of each "
          f"factor, (rows×columns)(rows×columns), and which dimension the product contracts.",
          lambda c, _act=_act, _lvl=_lvl: getattr(c, _act) @ getattr(c, _lvl))
-_add("g-result-transposed", "the result is transposed", "(1)–(86)",
+_add("g-result-transposed", "the result is transposed", "",
      ("dw3", "dw2", "dw1", "h1", "h1_relu", "h2", "h2_relu", "y_pred", "dy", "dh2", "dh1"),
      "equals the transpose of the right answer (factors in the wrong order)",
      "The factors of the product are in the wrong order, or a transpose is misplaced.",
@@ -219,37 +222,37 @@ _add("g-w2-not-transposed", "w2 is not transposed", "(86)", DH1,
      lambda c: c.up("dh1", c.B * (c.dh2 @ c.w2)))
 
 # ---------------------------------------------------------------- bias gradients, 1×d
-_add("b-not-summed", "the bias gradient is not summed over the samples", "(82)–(86)", BIASES,
+_add("b-not-summed", "the bias gradient is not summed over the samples", "", BIASES,
      "equals the paper's n×d form itself",
      "The n×d matrix is the gradient with respect to the broadcast matrix 1·b, one row per "
      "sample; the 1×d parameter gets one number per column (see the erratum).",
      lambda c: c.G)
-_add("b-mean", "a mean over the samples instead of the sum", "(82)–(86)", BIASES,
+_add("b-mean", "a mean over the samples instead of the sum", "", BIASES,
      "equals the column means", "Every sample adds its share to the bias gradient.",
      lambda c: c.G.mean(axis=0, keepdims=True))
-_add("b-wrong-axis", "summed over the wrong axis (axis=1, across a row)", "(82)–(86)", BIASES,
+_add("b-wrong-axis", "summed over the wrong axis (axis=1, across a row)", "", BIASES,
      "equals the row sums (axis=1, with or without keepdims)",
      "The samples are the rows: the bias gradient adds the rows up, one number per column.",
      lambda c: c.any_of(c.G.sum(axis=1, keepdims=True), c.G.sum(axis=1)))
-_add("b-transposed", "the result is transposed: a d×1 column instead of a 1×d row", "(82)–(86)",
+_add("b-transposed", "the result is transposed: a d×1 column instead of a 1×d row", "",
      BIASES, "equals the right answer transposed", "The bias b is a 1×d row.",
      lambda c: c.ref.T)
-_add("b-1d", "the result is 1-D", "(82)–(86)", BIASES,
+_add("b-1d", "the result is 1-D", "", BIASES,
      "equals the right numbers with shape (d,)",
      "Keep every matrix 2-D as in the paper: the bias is a 1×d row (keepdims).",
      lambda c: c.ref.ravel())
-_add("b-total", "everything was summed into one number", "(82)–(86)", BIASES,
+_add("b-total", "everything was summed into one number", "", BIASES,
      "equals the sum of all entries", "Sum over the samples only, one number per column.",
      lambda c: c.G.sum())
-_add("s-summed", "the paper's n×d form was summed", "(82)–(86)", ("dy", "dh2", "dh1"),
+_add("s-summed", "the paper's n×d form was summed", "", ("dy", "dh2", "dh1"),
      "equals the column sums of the right answer",
      "This exercise asks for the n×d matrix itself, one row per sample; summing it gives the "
      "1×d bias gradient, a later exercise.", lambda c: c.ref.sum(axis=0, keepdims=True))
-_add("x-1d", "the result is 1-D", "(1)–(86)", ("h1", "h1_relu", "h2", "h2_relu", "y_pred")
+_add("x-1d", "the result is 1-D", "", ("h1", "h1_relu", "h2", "h2_relu", "y_pred")
      + GRADS, "has the right numbers but shape (size,)",
      "Keep every matrix 2-D as in the paper.", lambda c: c.ref.ravel())
 
-_add("x-in-place", "another quantity was changed in place", "(1)–(86)",
+_add("x-in-place", "another quantity was changed in place", "",
      ("h1", "h1_relu", "h2", "h2_relu", "y_pred") + GRADS,
      "the answer shares its memory with another quantity of the notebook (h1, y_pred, dy, …) "
      "that no longer holds its own value (exercises.inplace)",
@@ -305,7 +308,7 @@ _add("st-biases-left-out", "the biases were left out of the update",
      "the gradient-descent step", _STEP,
      "the weights took the step but b1, b2, b3 are missing, unchanged or the very arrays of "
      "the old parameters", "Every parameter takes a step, biases included.")
-_add("ref-used", "the answer calls the reference implementation", "(1)–(86)",
+_add("ref-used", "the answer calls the reference implementation", "",
      ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "L") + GRADS + _NUM + _STEP,
      "the answer is an array that exercises.reference / use handed out, or the cell that computes "
      "it calls helpers.backward, forward, relu, loss, numerical_gradient, check_gradients, "

@@ -26,7 +26,7 @@ from helpers._checks import PARAM_NAMES, check_problem
 from helpers.gradcheck import numerical_gradient
 
 from . import provenance
-from ._compare import answer, fail, fail_shape, shape_str
+from ._compare import answer, fail, fail_shape, last_run, shape_str
 from .catalogue import MISTAKES, Mistake, register
 
 __all__ = ["check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
@@ -137,6 +137,7 @@ def _fd(loss, params, x, target, h=1e-6):
 
 def _grade(var, kind, value, params, x, target, loss, cands, what, extra_shape=None):
     """Compare ``value`` with the finite differences of ``loss`` in ``target``."""
+    last_run(var)
     ref, smooth = _fd(loss, params, x, target)
     value = answer(var, value, f"{what}, a {shape_str(ref.shape)} NumPy array")
     provenance.refuse(var, value, kind, forbidden={"numerical_gradient", "check_gradients",
