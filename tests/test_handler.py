@@ -69,7 +69,9 @@ TESTED = sorted({k for k, _ in CASES})
 
 @pytest.fixture(scope="module")
 def shell():
+    from exercises import _runs
     sh = InteractiveShell.instance()
+    saved = dict(sh.user_ns)
     sh.set_custom_exc((), None)
     sys.modules.pop("exercises", None)
     vars(helpers).pop("exercises", None)
@@ -78,7 +80,10 @@ def shell():
     res = sh.run_cell(SETUP, store_history=True)
     assert res.success, res.error_in_exec
     assert sh.custom_exceptions == (Exception,)             # exercises.start() did
-    return sh
+    yield sh
+    sh.user_ns.clear()
+    sh.user_ns.update(saved)
+    _runs.reset()
 
 
 @pytest.mark.parametrize("key, cell", CASES, ids=[f"{k}:{c}" for k, c in CASES])
