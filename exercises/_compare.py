@@ -22,10 +22,6 @@ class ExerciseError(AssertionError):
         self.mistake = mistake
 
 
-class CellRaised(ExerciseError):
-    """The exercise cell raised on its last run: its value is not judged."""
-
-
 def shape_str(shape):
     return "×".join(str(s) for s in shape) if shape else "a scalar"
 
@@ -83,12 +79,18 @@ def last_run(*names):
     for name in names:
         err = _runs.LAST.get(name)
         if err and err.startswith("NotImplementedError"):
-            raise CellRaised(f"{name} is not answered yet ({err}): replace the placeholder in "
+            raise _raised(f"{name} is not answered yet ({err}): replace the placeholder in "
                                 f"the exercise cell above, run it, then run this check again.")
         if err:
-            raise CellRaised(f"your exercise cell raised on its last run ({err}): fix it "
+            raise _raised(f"your exercise cell raised on its last run ({err}): fix it "
                                 f"first. This check judges {name} only once that cell has run "
                                 f"without an error.")
+
+
+def _raised(message):
+    err = ExerciseError(message)
+    err.cell_raised = True          # use() says so instead of "did not pass its check"
+    return err
 
 
 def num(v):

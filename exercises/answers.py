@@ -19,7 +19,7 @@ import numpy as np
 from helpers._checks import check_problem
 
 from . import _runs, inplace, provenance, session
-from ._compare import CellRaised, label
+from ._compare import label
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .context import intermediates
 from .numerical import check_gd_step
@@ -102,7 +102,7 @@ def _student_value(name, value, frame):
 
 
 def _why(err, value, name):
-    if isinstance(err, CellRaised):
+    if getattr(err, "cell_raised", False):
         return f"{name}: your exercise cell raised on its last run:"
     unanswered = value is None or value is _MISSING
     return f"{name} {'is not answered yet' if unanswered else 'did not pass its check'}:"
