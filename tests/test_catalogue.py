@@ -245,16 +245,3 @@ def test_gd_step_mistakes(key, make):
     old = {k: v.copy() for k, v in params.items()}
     err = _mistake(ex.check_gd_step, make(old, grads, 0.05), old, grads, 0.05)
     assert err.mistake == key, str(err)
-
-
-def test_every_catalogue_entry_is_tested():
-    tested = {k for k, *_ in FORWARD + GRADIENTS} | {k for k, _ in LOSS}
-    tested |= {"n-h-not-2h", "n-sign", "n-4h", "n-forward", "n-backward", "n-copy-perturbed",
-               "n-not-restored", "st-added", "st-no-lr", "st-unchanged", "st-twice", "st-lr-p",
-               "st-biases-left-out"}
-    derivation_keys = pytest.importorskip("test_derivations").TESTED
-    handler_keys = pytest.importorskip("test_handler").TESTED
-    tested.add("ref-used")                               # tests/test_provenance.py
-    tested |= {"x-in-place", "st-in-place"}              # tests/test_inplace.py
-    missing = set(MISTAKES) - tested - set(derivation_keys) - set(handler_keys)
-    assert not missing, f"catalogue entries without a test: {sorted(missing)}"
