@@ -15,20 +15,14 @@ calls ``exercises.start(...)`` with the names their exercise cells compute.
 Importing it changes nothing in the running kernel; :func:`start` installs the classroom.
 """
 
+from . import derivations
 from ._compare import ExerciseError
 from .answers import hint, reference, show_answer, use, use_step
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
-from .derivations import (
-    check_input_gradient,
-    check_leaky_relu_gradient,
-    check_mean_loss_gradient,
-    check_weight_decay_gradient,
-)
+from .derivations import *  # noqa: F403  (the checks beyond the paper: derivations.__all__)
 from .numerical import check_gd_step, check_numerical_gradient
 from .session import start
 
 __all__ = ["start", "check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
            "check_numerical_gradient", "check_gd_step", "reference", "use", "use_step",
-           "hint", "show_answer",
-           "check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
-           "check_leaky_relu_gradient", "ExerciseError"]
+           "hint", "show_answer", "ExerciseError", *derivations.__all__]

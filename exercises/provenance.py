@@ -14,6 +14,7 @@ Two ways to tell, both cheap and without false alarms on honest work:
 """
 
 import ast
+import functools
 import sys
 import weakref
 
@@ -114,7 +115,8 @@ def _history():
     return list(hist) if isinstance(hist, list) and len(hist) > 1 else None
 
 
-def _parse(src):
+@functools.lru_cache(maxsize=4096)         # the history is parsed at every check: once a cell
+def _parse(src):                            # (trees are only read, never changed)
     try:
         return ast.parse(src)
     except SyntaxError:
