@@ -6,6 +6,7 @@ nothing in the namespace is replaced. Driven through a real IPython InteractiveS
 through a Jupyter kernel."""
 
 import sys
+from pathlib import Path
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -13,6 +14,8 @@ from IPython.core.interactiveshell import InteractiveShell
 import helpers
 from exercises import handler
 from exercises.catalogue import MISTAKES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SETUP = """
 import numpy as np
@@ -136,6 +139,12 @@ def test_an_undefined_answer_is_a_name_error_that_says_which_cell(shell, capsys)
     assert "dh1" not in shell.user_ns                    # nothing set to None before or after
     res = shell.run_cell("h1.T @ undefined_name", store_history=True)
     assert "not defined yet" not in capsys.readouterr().out     # not an exercise's answer
+    shell.run_cell("dh1 = x @ B", store_history=True)          # its cell raises
+    capsys.readouterr()
+    res = shell.run_cell("dw1 = x.T @ dh1", store_history=True)
+    assert isinstance(res.error_in_exec, NameError) and "dh1" not in shell.user_ns
+    assert "dh1 is not defined: the cell that computes it raised on its last run (ValueError" \
+        in capsys.readouterr().out
 
 
 def test_a_failing_cell_changes_nothing_and_its_check_says_it_raised(shell, capsys):
@@ -190,38 +199,51 @@ def test_a_students_own_forward_passes_and_use_puts_the_notebooks_back(shell, ca
     capsys.readouterr()
 
 
-def test_slow_hint_in_a_real_kernel():
-    """Through Jupyter: a hint after NumPy's error, a plain error without one, and the evening of
-    a student: dw3 right, checked; dw3 wrong, raising; the check says the cell raised (it does
-    not judge the old value) and shows no frame of the checker; out of order, a NameError."""
+def _student_03():
+    """The code cells of the student copy of 03, by id."""
+    import nbformat
+    path = ROOT / "student" / "03_output_layer.ipynb"
+    return {c.get("id"): c.source for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "code"}
+
+
+def test_slow_the_student_notebook_in_a_real_kernel():
+    """Through Jupyter, in the student copy of 03, a student's evening: the dw3 cell run before
+    dy exists (a NameError that says which cell computes dy); dy answered; dw3 right, checked;
+    dw3 wrong, raising with its hint; the check says the cell raised (it does not judge the old
+    value) and shows no frame of the checker; the use cell hands out the reference, in one line;
+    a plain error gets no hint."""
     import os
 
     import nbformat
     from nbclient import NotebookClient
 
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    check = 'exercises.check_gradient("w3", dw3, params, x, y)'
-    cells = [SETUP, "dh1 = A * (dh2 @ w2.T)", "int('x')", "print('after')",
-             "dw3 = h2_relu.T @ dy", check, "dw3 = h2_relu @ dy", check,
-             "del dh1\ndw1 = x.T @ dh1", "dw1 = x.T @ db1"]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    c = _student_03()
+    cells = [c["25603f5f"], c["7e4d7402"], "dw3 = h2_relu.T @ dy", "dy = 2 * (y_pred - y)",
+             c["40245e7f"], c["40245e7f-use"], "dw3 = h2_relu.T @ dy", c["7e6cfceb"],
+             "dw3 = h2_relu @ dy", c["7e6cfceb"], c["7e6cfceb-use"], "int('x')",
+             "print(dw3.shape)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(ROOT / "student")}})
     with client.setup_kernel(env=env):
         for i, cell in enumerate(nb.cells):
             client.execute_cell(cell, i)
-    hinted, plain = (c.outputs[0] for c in nb.cells[1:3])
-    assert hinted.ename == "ValueError" and "broadcast" in hinted.evalue
-    assert MISTAKES["g-mask-A-for-B"].text() in hinted.traceback[-1]
-    assert plain.ename == "ValueError" and "Likely mistake" not in "".join(plain.traceback)
-    assert nb.cells[3].outputs[0].text == "after\n"
-    assert nb.cells[5].outputs[0].text == "dw3 matches eq. (81)\n"
-    assert MISTAKES["g-missing-transpose-w3"].text() in nb.cells[6].outputs[0].traceback[-1]
-    judged = nb.cells[7].outputs[0]
-    assert judged.output_type == "error" and "raised on its last run" in judged.evalue
+    out = [cell.outputs for cell in nb.cells]
+    assert not out[0] and not out[1]
+    assert out[2][0].ename == "NameError" and out[2][0].traceback[-1].strip() == (
+        "dy is not defined yet: run the exercise cell above that computes dy (eq. (82)) first.")
+    assert out[4][0].text.startswith("dy matches eq. (82)") and not out[5]
+    assert out[7][0].text == "dw3 matches eq. (81)\n"
+    assert MISTAKES["g-missing-transpose-w3"].text() in out[8][0].traceback[-1]
+    judged = out[9][0]
+    assert judged.output_type == "error" and judged.ename == "ExerciseError"
+    assert judged.evalue.startswith("your exercise cell raised on its last run (ValueError: matmul")
     assert "matches" not in judged.evalue and "checks.py" not in "".join(judged.traceback)
-    raised, undefined = nb.cells[8].outputs[0], nb.cells[9].outputs[0]
-    assert raised.ename == "NameError" and raised.traceback[-1].strip().startswith(
-        "dh1 is not defined: the cell that computes it raised on its last run (ValueError")
-    assert undefined.ename == "NameError" and undefined.traceback[-1].strip() == (
-        "db1 is not defined yet: run the exercise cell above that computes db1 (1ᵀ·(86)) first.")
+    assert out[10][0].text == ("dw3: your exercise cell raised on its last run: the cells below "
+                               "use the reference value of dw3 (eq. (81)).\n")
+    assert out[11][0].ename == "ValueError" and "Likely mistake" not in "".join(
+        out[11][0].traceback)
+    assert out[12][0].text == "(4, 2)\n"
