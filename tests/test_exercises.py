@@ -173,3 +173,10 @@ def test_numerical_gradient_takes_any_positive_real_h(net, h, capsys):
     params, x, y, _, _ = net
     ex.check_numerical_gradient(_central(params, x, y, "b3", h=float(h)), params, x, y, "b3", h=h)
     assert "matches the central difference" in capsys.readouterr().out
+
+
+def test_a_message_never_says_minus_zero():
+    from exercises._compare import ExerciseError, fail
+    with pytest.raises(ExerciseError) as info:
+        fail("dw3", "(81)", "dw3", np.array([[1.0, 2.0]]), np.array([[-0.0, 2.0]]), None)
+    assert "expected 0 " in str(info.value) and "-0" not in str(info.value)

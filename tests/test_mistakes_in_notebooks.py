@@ -130,6 +130,9 @@ ANY_ERROR = [
     ("04_second_hidden_layer.ipynb", "nb04-20", "A = A * (dy @ w3.T)\ndh2 = A"),    # A rebound
     ("04_second_hidden_layer.ipynb", "nb04-23", "h1_relu = h1_relu.T\ndw2 = h1_relu @ dh2"),
     ("03_output_layer.ipynb", "377b97a8", "dy = h2_relu.T @ dy\ndw3 = dy"),         # dy rebound
+    ("04_second_hidden_layer.ipynb", "nb04-20",                  # the notebook's forward rebound
+     "def forward(a, w):\n    return a @ w\ndh2 = A * forward(dy, w3.T)"),
+    ("04_second_hidden_layer.ipynb", "nb04-23", "loss = h1_relu.T\ndw2 = loss @ dh2"),
     ("08_training.ipynb", "caa21374",
      'new_params = {k: params[k] - lr * grads["d" + k] for k in params}'),         # KeyError
 ]
