@@ -220,9 +220,9 @@ def test_slow_the_student_notebook_in_a_real_kernel():
 
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     c = _student_03()
-    cells = [c["25603f5f"], c["7e4d7402"], "dw3 = h2_relu.T @ dy", "dy = 2 * (y_pred - y)",
-             c["40245e7f"], c["40245e7f-use"], "dw3 = h2_relu.T @ dy", c["7e6cfceb"],
-             "dw3 = h2_relu @ dy", c["7e6cfceb"], c["7e6cfceb-use"], "int('x')",
+    cells = [c["25603f5f"] + "\n" + c["25603f5f-start"], c["7e4d7402"], "dw3 = h2_relu.T @ dy",
+             "dy = 2 * (y_pred - y)", c["40245e7f"], c["40245e7f-use"], "dw3 = h2_relu.T @ dy",
+             c["7e6cfceb"], "dw3 = h2_relu @ dy", c["7e6cfceb"], c["7e6cfceb-use"], "int('x')",
              "print(dw3.shape)"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}

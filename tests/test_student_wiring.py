@@ -47,8 +47,9 @@ def test_every_check_cell_is_followed_by_its_use_cell(name):
 @pytest.mark.parametrize("name", sorted(p.name for p in
                                         (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
 def test_the_setup_cell_starts_the_classroom_with_what_the_exercises_compute(name):
-    """A notebook with exercises calls exercises.start(...) in the cell that imports exercises,
-    with the names its exercise cells bind, in order (found here, never listed by hand)."""
+    """A notebook with exercises calls exercises.start(...) in a cell of its own right after the
+    cell that imports exercises (which stays imports only, as grading reads it), with the names
+    its exercise cells bind, in order (found here, never listed by hand)."""
     import ast
 
     from exercises._runs import bound_names
@@ -64,6 +65,9 @@ def test_the_setup_cell_starts_the_classroom_with_what_the_exercises_compute(nam
         return
     assert len(starts) == 1, f"{name}: call exercises.start(...) once, in the setup cell"
     i, call = starts[0]
-    assert "import exercises" in cells[i].source.splitlines(), f"{name}: start in the setup cell"
+    assert i > 0 and "import exercises" in cells[i - 1].source.splitlines(), \
+        f"{name}: exercises.start(...) goes in the cell right after the imports"
+    assert all(isinstance(s, ast.Expr) for s in ast.parse(cells[i].source).body), \
+        f"{name}: the start cell does nothing else"
     got = [a.value for a in call.args]
     assert got == want, f"{name}: exercises.start({', '.join(map(repr, want))})"
