@@ -18,10 +18,16 @@
 Outside IPython :func:`start` does nothing.
 """
 
+import re
+import types
+
+import numpy as np
+
 from . import _runs, handler
+from .provenance import user_namespace
 from .tasks import TASK_OF_NAME, TASKS
 
-_USE_CALLS = ("exercises.use(", "exercises.use_step(", "use(", "use_step(")
+_USE_CALL = re.compile(r"(?<![\w.])(?:exercises\.)?use(?:_step)?\(")
 
 
 def start(*names, shell=None):
@@ -40,7 +46,7 @@ def start(*names, shell=None):
         return
     _runs.reset()
     _runs.EXERCISES.extend(names)
-    shell.set_custom_exc((Exception,), handler.handle)     # hints only for EXCEPTIONS
+    shell.set_custom_exc((Exception,), handler.handle)
     for event, hook in (("pre_run_cell", _before), ("post_run_cell", _after)):
         if hook not in shell.events.callbacks[event]:
             shell.events.register(event, hook)
@@ -52,17 +58,14 @@ def _answers():
 
 def _relied_on(value):
     """A value later cells rely on by name: a function, a module, an array, a dict of them."""
-    import types
-
-    import numpy as np
     return callable(value) or isinstance(value, (types.ModuleType, np.ndarray, dict))
 
 
 def _before(info):
     """Before an exercise cell runs: remember what it will rebind (nothing is changed)."""
     source = getattr(info, "raw_cell", "") or ""
-    ns = _namespace()
-    if ns is None or any(call in source for call in _USE_CALLS):
+    ns = user_namespace()
+    if ns is None or _USE_CALL.search(source):
         return
     bound = _runs.bound_names(source)
     answers = [b for b in bound if b in _answers()]
@@ -77,14 +80,6 @@ def _after(result):
     info = getattr(result, "info", None)
     for name in _runs.bound_names(getattr(info, "raw_cell", "") or ""):
         _runs.LAST[name] = _runs.describe(err) if err is not None else None
-
-
-def _namespace():
-    try:
-        from IPython import get_ipython
-    except ImportError:                            # pragma: no cover - IPython is a dependency
-        return None
-    return getattr(get_ipython(), "user_ns", None)
 
 
 def restore_rebound(answer, ns):
