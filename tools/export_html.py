@@ -94,12 +94,41 @@ STYLE = """
   ol.notebooks a { font-weight: 600; font-size: 1.1rem; text-decoration: none; color: #0969da; }
   ol.notebooks p { margin: 0.3rem 0 0; color: #57606a; }
 """
-BAR_STYLE = ("<style>.site-bar{display:flex;gap:1.2rem;align-items:center;font:14px system-ui,"
-             "sans-serif;background:#24292f;padding:.5rem 1.2rem}.site-bar a{color:#fff}"
-             ".site-bar .home{font-weight:600;margin-right:auto}</style>")
+# Every page: colours for code, prompts and secondary text with a contrast of at least 4.5:1
+# on the code cells' grey (#f5f5f5) and on white (WCAG 2.1 AA; tests/browser/test_a11y.py checks
+# them with axe-core), links underlined in running text, a visible keyboard focus, and a
+# skip-to-content link that shows when focused.
+A11Y_STYLE = """<style>
+:root { --jp-mirror-editor-keyword-color: #007000; --jp-mirror-editor-builtin-color: #007000;
+  --jp-mirror-editor-number-color: #8a4d00; --jp-mirror-editor-comment-color: #3d6b6b;
+  --jp-mirror-editor-string-color: #a91f1f; --jp-mirror-editor-operator-color: #7a1fbf;
+  --jp-mirror-editor-meta-color: #7a1fbf; --jp-mirror-editor-atom-color: #0d47a1;
+  --jp-mirror-editor-def-color: #0000ff; --jp-mirror-editor-attribute-color: #0d47a1;
+  --jp-mirror-editor-property-color: #005299; --jp-mirror-editor-punctuation-color: #005299;
+  --jp-mirror-editor-bracket-color: #5c5c5c; --jp-mirror-editor-qualifier-color: #5c5c5c;
+  --jp-mirror-editor-tag-color: #177017; --jp-mirror-editor-quote-color: #177017;
+  --jp-mirror-editor-link-color: #0d47a1; --jp-mirror-editor-header-color: #0d47a1;
+  --jp-mirror-editor-error-color: #9e0000; --jp-mirror-editor-hr-color: #616161;
+  --jp-cell-inprompt-font-color: #1f5f99; --jp-cell-outprompt-font-color: #9c3f24;
+  --jp-cell-prompt-not-active-font-color: #5c5c5c; --jp-cell-prompt-not-active-opacity: 1;
+  --jp-content-font-color2: rgba(0, 0, 0, 0.72); --jp-content-font-color3: rgba(0, 0, 0, 0.68); }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, main a:link, main a:visited {
+  text-decoration: underline; }
+a:focus-visible, [tabindex]:focus-visible, button:focus-visible, input:focus-visible,
+select:focus-visible, .noUi-handle:focus-visible { outline: 3px solid #1f5f99;
+  outline-offset: 2px; }
+.skip-link { position: absolute; left: 1rem; top: -3rem; z-index: 10; padding: .4rem .8rem;
+  background: #fff; color: #0d47a1; font: 600 14px system-ui, sans-serif; }
+.skip-link:focus { top: .5rem; }
+.site-bar { display: flex; gap: 1.2rem; align-items: center; font: 14px system-ui, sans-serif;
+  background: #24292f; padding: .5rem 1.2rem; }
+.site-bar a { color: #fff; }
+.site-bar .home { font-weight: 600; margin-right: auto; }
+</style>"""
+SKIP_LINK = '<a class="skip-link" href="#content">Skip to content</a>'
 
 
-def nav_bar(pages, i):
+def nav_bar(pages, i, label):
     links = [f'<a class="home" href="index.html">{html.escape(SITE_TITLE)}</a>']
     if i > 0:
         links.append(f'<a rel="prev" href="{pages[i - 1][0]}.html">← '
@@ -107,7 +136,7 @@ def nav_bar(pages, i):
     if i + 1 < len(pages):
         links.append(f'<a rel="next" href="{pages[i + 1][0]}.html">'
                      f'{html.escape(pages[i + 1][1])} →</a>')
-    return f'<nav class="site-bar">{" ".join(links)}</nav>'
+    return f'<nav class="site-bar" aria-label="{label}">{" ".join(links)}</nav>'
 
 
 def index_page(pages):
@@ -120,8 +149,8 @@ def index_page(pages):
             f'  <script src="{URLS["mathjax_url"]}"></script>\n'
             f"  <script type=\"text/x-mathjax-config\">MathJax.Hub.Config({{tex2jax: "
             f"{{inlineMath: [['$', '$']], processEscapes: true}}, messageStyle: 'none'}});"
-            f"</script>\n</head>\n<body>\n"
-            f"<header><strong>{SITE_TITLE}</strong></header>\n<main>\n"
+            f"</script>\n{A11Y_STYLE}\n</head>\n<body>\n{SKIP_LINK}\n"
+            f'<header><strong>{SITE_TITLE}</strong></header>\n<main id="content" tabindex="-1">\n'
             f"  <p>Static copies of the notebooks with their outputs, in reading order. To run "
             f"them, clone the repository and follow its README (<code>make lab</code>).</p>\n"
             f'  <ol class="notebooks">\n{items}\n  </ol>\n</main>\n'
@@ -141,10 +170,12 @@ def export(out_dir):
     for i, (path, nb) in enumerate(notebooks):
         nb.metadata["title"] = title_of(nb, path.stem)             # the browser tab's title
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-        bar = nav_bar(pages, i)
         start = body.index(">", body.index("<body")) + 1
-        body = f"{body[:start]}\n{BAR_STYLE}\n{bar}{body[start:]}"
-        body = body.replace("</body>", f"{bar}\n</body>", 1)
+        body = (f"{body[:start]}\n{A11Y_STYLE}\n{SKIP_LINK}\n"
+                f"{nav_bar(pages, i, 'Notebooks')}{body[start:]}")
+        body = body.replace("<main>", '<main id="content" tabindex="-1">', 1)
+        body = body.replace("</body>", f"{nav_bar(pages, i, 'Notebooks, end of page')}\n"
+                                       "</body>", 1)
         (out_dir / f"{path.stem}.html").write_text(body, encoding="utf-8")
         print(f"wrote {out_dir / path.stem}.html")
     (out_dir / "index.html").write_text(index_page(pages), encoding="utf-8")

@@ -2,11 +2,8 @@
 and, in headless Chromium with every request off localhost blocked, equations typeset and the
 stored widgets drawn from the site's own pinned scripts."""
 
-import functools
-import http.server
 import json
 import sys
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,15 +38,13 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    export_html.export(out)
+def site(site_dir):
     pages = {}
-    for path in out.glob("*.html"):
+    for path in site_dir.glob("*.html"):
         page = Page()
         page.feed(path.read_text(encoding="utf-8"))
         pages[path.name] = page
-    return out, pages
+    return site_dir, pages
 
 
 def test_every_notebook_has_a_page_listed_in_the_index(site):
@@ -104,26 +99,6 @@ def test_pages_name_no_cdn(site):
         text = page.read_text(encoding="utf-8")
         for host in ("cdnjs.", "unpkg.", "jsdelivr.", "googleapis."):
             assert host not in text, f"{page.name} still names {host}"
-
-
-@pytest.fixture(scope="module")
-def site_server(site):
-    """The site on a free localhost port (http.server in a thread), stopped after the module."""
-    out, _ = site
-    handler = functools.partial(QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def _offline_page(browser, base):
