@@ -32,10 +32,18 @@ __all__ = ["Config", "Run", "GradientEntry", "DATASETS", "TEACHER_WIDTHS", "make
            "run_experiment", "run_training", "gradient_entry", "entry_summary", "plot_run",
            "explorer"]
 
-# Ranges of the explorer's sliders (a Config may go beyond them; the sliders cannot).
+# Ranges of the explorer's controls (a Config may go beyond them; the controls cannot, but a
+# Config's own lr is added to the menu).
 LR_EXPONENTS = (-6.0, -1.0)
 WIDTH_RANGE = (1, 200)
 STEPS_RANGE = (10, 1000)
+
+
+def _log_options(exponents, step, spec, extra):
+    """Menu entries (label, value) for 10**e, e from exponents[0] to exponents[1] by step."""
+    values = {float(f"{10.0 ** e:.12g}")
+              for e in np.arange(exponents[0], exponents[1] + step / 2, step)}
+    return [(format(v, spec), v) for v in sorted(values | {float(extra)})]
 
 
 def _png(draw):
@@ -83,19 +91,20 @@ def explorer(config=None, *, live=True):
     # ToggleButtons: a flex row, or ipywidgets 8 puts the label above the buttons.
     toggles = {**style, "button_width": "118px"}
     toggle_row = W.Layout(width="320px", display="flex", align_items="center")
+    # No sliders: a slider's handle has no accessible name in ipywidgets 8, so a screen reader
+    # announces an unnamed "slider". Menus and number fields carry their description as a label
+    # and work from the keyboard (arrow keys, typing).
     controls = {
-        "lr": W.FloatLogSlider(value=c.lr, base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1],
-                               step=0.25, description="lr", readout_format=".1e",
-                               continuous_update=False, style=style, layout=wide),
-        "steps": W.IntSlider(value=c.steps, min=STEPS_RANGE[0], max=STEPS_RANGE[1], step=10,
-                             description="steps", continuous_update=False, style=style,
-                             layout=wide),
+        "lr": W.Dropdown(options=_log_options(LR_EXPONENTS, 0.25, ".1e", c.lr), value=c.lr,
+                         description="lr", style=style, layout=wide),
+        "steps": W.BoundedIntText(value=c.steps, min=STEPS_RANGE[0], max=STEPS_RANGE[1],
+                                  step=10, description="steps", style=style, layout=wide),
         "seed": W.BoundedIntText(value=c.seed, min=0, max=10**6, description="seed",
                                  style=style, layout=wide),
-        "d1": W.IntSlider(value=c.d1, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1], description="d1",
-                          continuous_update=False, style=style, layout=wide),
-        "d2": W.IntSlider(value=c.d2, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1], description="d2",
-                          continuous_update=False, style=style, layout=wide),
+        "d1": W.BoundedIntText(value=c.d1, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1],
+                               description="d1", style=style, layout=wide),
+        "d2": W.BoundedIntText(value=c.d2, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1],
+                               description="d2", style=style, layout=wide),
         "dataset": W.ToggleButtons(options=list(DATASETS), value=c.dataset,
                                    description="data", style=toggles, layout=toggle_row),
         "name": W.Dropdown(options=list(PARAM_NAMES), value="w3", description="parameter",
@@ -104,9 +113,8 @@ def explorer(config=None, *, live=True):
                                 layout=W.Layout(width="150px")),
         "col": W.BoundedIntText(value=0, min=0, max=0, description="column j", style=style,
                                 layout=W.Layout(width="150px")),
-        "h": W.FloatLogSlider(value=1e-5, base=10, min=-8, max=0, step=0.5, description="step ε",
-                              readout_format=".0e", continuous_update=False, style=style,
-                              layout=wide),
+        "h": W.Dropdown(options=_log_options((-8.0, 0.0), 0.5, ".0e", 1e-5), value=1e-5,
+                        description="step ε", style=style, layout=wide),
         "at": W.ToggleButtons(options=[("start of training", "start"),
                                        ("end of training", "end")],
                               value="start", description="at", style=toggles,
@@ -167,10 +175,13 @@ def explorer(config=None, *, live=True):
             if (step + 1) % every == 0 and step + 1 < cfg.steps:
                 sketch = Run(cfg, None, None, {}, {}, history=list(partial))
                 outputs["curve"].value = _png(lambda ax: plot_run(sketch, ax=ax))
+                outputs["curve"].tooltip = f"Loss curve so far: {step + 1} of {cfg.steps} steps"
 
         run = run_experiment(cfg, callback=draw_partial if live else None)
         state.run = run
         outputs["curve"].value = _png(lambda ax: plot_run(run, ax=ax))
+        # the image's text alternative (ipywidgets puts a tooltip in the img's title)
+        outputs["curve"].tooltip = f"Loss curve, log scale. {run.message}"
         outputs["status"].value = _html_lines([run.message],
                                               "#b00" if run.diverged is not None else None)
         set_bounds()

@@ -204,7 +204,7 @@ def test_explorer_builds_and_shows_the_default_run(box):
     assert (box.controls["row"].max, box.controls["col"].max) == (SMALL.d2 - 1, SMALL.d_out - 1)
 
 
-def test_moving_the_lr_slider_retrains_and_redraws(box):
+def test_choosing_an_lr_retrains_and_redraws(box):
     old_png, old_history = box.outputs["curve"].value, box.state.run.history
     box.controls["lr"].value = 1e-4
     assert box.state.run.config.lr == pytest.approx(1e-4)
@@ -227,7 +227,7 @@ def test_other_training_controls_retrain(box):
 
 
 def test_a_huge_lr_shows_the_divergence_message_not_a_traceback():
-    # small networks blow up slowly: this one needs ~200 steps at the slider's largest lr
+    # small networks blow up slowly: this one needs ~200 steps at the menu's largest lr
     box = widgets.explorer(replace(SMALL, n=32, d_in=100, d1=30, d2=30, d_out=10, steps=400),
                            live=False)
     assert box.state.run.diverged is None
@@ -265,3 +265,27 @@ def test_live_mode_redraws_while_training():
     box.outputs["curve"].observe(lambda change: drawn.append(change["new"]), names="value")
     box.controls["lr"].value = 1e-4
     assert len(drawn) >= 3 and all(bytes(png).startswith(PNG) for png in drawn)
+
+
+def test_every_control_has_a_name_and_none_is_a_slider(box):
+    """Screen readers announce a control by its description; ipywidgets' sliders give their
+    handle none, so the explorer uses menus and number fields, which work from the keyboard."""
+    import ipywidgets as W
+
+    for key, control in box.controls.items():
+        assert control.description, f"{key} has no description (its accessible name)"
+        assert not isinstance(control, W.IntSlider | W.FloatSlider | W.FloatLogSlider), \
+            f"{key} is a slider"
+
+
+def test_the_curve_has_a_text_alternative_that_follows_the_run(box):
+    assert box.outputs["curve"].tooltip == f"Loss curve, log scale. {box.state.run.message}"
+    box.controls["lr"].value = 1e-4
+    assert box.state.run.message in box.outputs["curve"].tooltip
+
+
+def test_a_configs_own_lr_is_offered_in_the_menu():
+    box = widgets.explorer(replace(SMALL, lr=3e-4), live=False)
+    assert box.controls["lr"].value == 3e-4
+    values = [v for _, v in box.controls["lr"].options]
+    assert values == sorted(values) and 1e-6 in values and 1e-1 in values

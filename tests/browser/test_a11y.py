@@ -35,7 +35,8 @@ AXE_RUN_JS = """async ([selector, tags]) => {
 PAGE_READY_JS = """() => {
   const mathDone = !window.MathJax || (MathJax.Hub && MathJax.Hub.queue
                                        && MathJax.Hub.queue.pending === 0);
-  const widgets = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+  const widgets = document.querySelector(
+    'script[type="application/vnd.jupyter.widget-state+json"]');
   return mathDone && (!widgets || document.querySelectorAll('.jupyter-widgets').length > 3);
 }"""
 
