@@ -9,8 +9,8 @@ import numpy as np
 from cycler import cycler
 from matplotlib.ticker import FixedLocator, NullLocator
 
-__all__ = ["FIGSIZE", "DPI", "new_axes", "show", "loss_curve", "gradcheck_summary", "heatmap",
-           "masks"]
+__all__ = ["FIGSIZE", "DPI", "new_axes", "show_figure", "loss_curve", "gradcheck_summary",
+           "heatmap", "masks"]
 
 FIGSIZE = (6.0, 3.6)
 DPI = 100
@@ -30,7 +30,7 @@ def new_axes(ncols=1, *, figsize=None, squeeze=True):
     return axes
 
 
-def show(alt, fig=None):
+def show_figure(alt, fig=None):
     """Display ``fig`` (default: the current figure) with its text alternative ``alt``, then
     close it. ``alt`` is what a screen reader reads instead of the image: what the figure shows
     and what to notice, with the numbers computed in the cell. It is stored as the image's
@@ -39,9 +39,9 @@ def show(alt, fig=None):
     from IPython.display import publish_display_data
 
     if not isinstance(alt, str) or not alt.strip():
-        raise ValueError("show needs a text alternative: a sentence on what the figure shows")
+        raise ValueError("show_figure needs a text alternative: what the figure shows")
     if get_ipython() is None:
-        raise RuntimeError("show displays a figure in a notebook; elsewhere use fig.savefig")
+        raise RuntimeError("show_figure displays in a notebook; elsewhere use fig.savefig")
     fig = fig if fig is not None else plt.gcf()
     data, metadata = get_ipython().display_formatter.format(fig)
     plt.close(fig)

@@ -152,4 +152,4 @@ def test_curves_differ_by_line_style_not_colour_alone():
 
 def test_show_refuses_a_figure_without_a_text_alternative():
     with pytest.raises(ValueError, match="text alternative"):
-        hp.show("  ")
+        hp.show_figure("  ")

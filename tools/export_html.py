@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from site_assets import URLS, copy_assets
@@ -52,6 +53,23 @@ class NotebookLinksToHtml(Preprocessor):
                 if mime in out.get("data", {}):
                     out["data"][mime] = to_html_links("".join(out["data"][mime]))
         return cell, resources
+
+
+# nbconvert's lab template with one change: a figure's ``alt`` comes from its output metadata
+# (what ``helpers.plotting.show`` stores), not nbconvert's "No description has been provided".
+TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- set width = output | get_metadata('width', 'image/png') %}
+{%- if width is not none %} width="{{ width | escape_html }}"{% endif %}
+{%- set height = output | get_metadata('height', 'image/png') %}
+{%- if height is not none %} height="{{ height | escape_html }}"{% endif %}
+{%- set alt = output | get_metadata('alt', 'image/png') %}
+{%- if alt %} alt="{{ alt | escape_html }}"{% endif %}>
+</div>
+{% endblock data_png %}
+"""
 
 
 def title_of(nb, fallback):
@@ -161,8 +179,10 @@ def export(out_dir):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n_assets = copy_assets(out_dir)
-    exporter = HTMLExporter(template_name="lab", embed_images=True, **URLS,
-                            mermaid_js_url="", mermaid_layout_elk_js_url="")
+    exporter = HTMLExporter(template_name="lab", template_file="a11y.html.j2",
+                            extra_loaders=[DictLoader({"a11y.html.j2": TEMPLATE})],
+                            embed_images=True, **URLS, mermaid_js_url="",
+                            mermaid_layout_elk_js_url="")
     exporter.register_preprocessor(NotebookLinksToHtml(), enabled=True)
     notebooks = [(path, nbformat.read(path, as_version=4))
                  for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
