@@ -63,6 +63,14 @@ def _png(draw):
     return buf.getvalue()
 
 
+def _img(png, alt):
+    """An <img> of ``png`` bytes, 600 px wide, with the text alternative ``alt``."""
+    import base64
+
+    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" width="600" '
+            f'alt="{html.escape(alt)}">')
+
+
 def _html_lines(lines, color=None):
     style = f' style="color:{color}"' if color else ""
     return f"<div{style}>" + "<br>".join(html.escape(s) for s in lines) + "</div>"
@@ -120,7 +128,9 @@ def explorer(config=None, *, live=True):
                               value="start", description="at", style=toggles,
                               layout=toggle_row),
     }
-    outputs = {"curve": W.Image(format="png", layout=W.Layout(width="600px")),
+    # The curve is an <img> with its text alternative in an HTML widget: ipywidgets' Image
+    # widget has no alt.
+    outputs = {"curve": W.HTML(),
                "status": W.HTML(), "entry": W.HTML()}
     state = types.SimpleNamespace(run=None, entry=None, entry_lines=[], quiet=False)
 
@@ -174,14 +184,14 @@ def explorer(config=None, *, live=True):
             partial.append(value)
             if (step + 1) % every == 0 and step + 1 < cfg.steps:
                 sketch = Run(cfg, None, None, {}, {}, history=list(partial))
-                outputs["curve"].value = _png(lambda ax: plot_run(sketch, ax=ax))
-                outputs["curve"].tooltip = f"Loss curve so far: {step + 1} of {cfg.steps} steps"
+                outputs["curve"].value = _img(_png(lambda ax: plot_run(sketch, ax=ax)),
+                                              f"Loss curve so far: {step + 1} of {cfg.steps} "
+                                              f"steps")
 
         run = run_experiment(cfg, callback=draw_partial if live else None)
         state.run = run
-        outputs["curve"].value = _png(lambda ax: plot_run(run, ax=ax))
-        # the image's text alternative (ipywidgets puts a tooltip in the img's title)
-        outputs["curve"].tooltip = f"Loss curve, log scale. {run.message}"
+        outputs["curve"].value = _img(_png(lambda ax: plot_run(run, ax=ax)),
+                                      f"Loss curve, log scale. {run.message}")
         outputs["status"].value = _html_lines([run.message],
                                               "#b00" if run.diverged is not None else None)
         set_bounds()

@@ -122,7 +122,7 @@ def test_notebook_runs_in_jupyterlab(path, lab_server, browser, screenshots):
 
 # What the widgets currently show: text of HTML/label/output widgets and the images' sources.
 WIDGET_STATE_JS = """() => [...document.querySelectorAll(
-    '.jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-image,'
+    '.jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-html img,'
     + ' .jp-OutputArea-output .jupyter-widgets-output-area')]
     .map(e => e.tagName === 'IMG' ? e.src.slice(-64) : e.innerText).join('|')"""
 
