@@ -32,18 +32,15 @@ __all__ = ["Config", "Run", "GradientEntry", "DATASETS", "TEACHER_WIDTHS", "make
            "run_experiment", "run_training", "gradient_entry", "entry_summary", "plot_run",
            "explorer"]
 
-# Ranges of the explorer's controls (a Config may go beyond them; the controls cannot, but a
-# Config's own lr is added to the menu).
+# Ranges of the explorer's controls (a Config may go beyond them: its lr widens the lr range).
 LR_EXPONENTS = (-6.0, -1.0)
 WIDTH_RANGE = (1, 200)
 STEPS_RANGE = (10, 1000)
 
 
-def _log_options(exponents, step, spec, extra):
-    """Menu entries (label, value) for 10**e, e from exponents[0] to exponents[1] by step."""
-    values = {float(f"{10.0 ** e:.12g}")
-              for e in np.arange(exponents[0], exponents[1] + step / 2, step)}
-    return [(format(v, spec), v) for v in sorted(values | {float(extra)})]
+def _power_of_ten(exponent):
+    """10**exponent to 3 significant digits (10**log10(3e-4) gives back 3e-4 exactly)."""
+    return float(f"{10.0 ** float(exponent):.3g}")
 
 
 def _png(draw):
@@ -99,12 +96,15 @@ def explorer(config=None, *, live=True):
     # ToggleButtons: a flex row, or ipywidgets 8 puts the label above the buttons.
     toggles = {**style, "button_width": "118px"}
     toggle_row = W.Layout(width="320px", display="flex", align_items="center")
-    # No sliders: a slider's handle has no accessible name in ipywidgets 8, so a screen reader
-    # announces an unnamed "slider". Menus and number fields carry their description as a label
-    # and work from the keyboard (arrow keys, typing).
+    # No sliders and no menus: a slider's handle has no accessible name in ipywidgets 8, and in
+    # JupyterLab the arrow keys on a menu move to the next cell instead. Number fields carry
+    # their description as a label; the arrow keys step them and typing works. lr and ε are
+    # given by their base-10 logarithm, so that a step multiplies them by a constant factor.
+    lr_exp = float(np.log10(c.lr))
     controls = {
-        "lr": W.Dropdown(options=_log_options(LR_EXPONENTS, 0.25, ".1e", c.lr), value=c.lr,
-                         description="lr", style=style, layout=wide),
+        "lr": W.BoundedFloatText(value=lr_exp, min=min(LR_EXPONENTS[0], lr_exp),
+                                 max=max(LR_EXPONENTS[1], lr_exp), step=0.25,
+                                 description="log10 lr", style=style, layout=wide),
         "steps": W.BoundedIntText(value=c.steps, min=STEPS_RANGE[0], max=STEPS_RANGE[1],
                                   step=10, description="steps", style=style, layout=wide),
         "seed": W.BoundedIntText(value=c.seed, min=0, max=10**6, description="seed",
@@ -115,14 +115,16 @@ def explorer(config=None, *, live=True):
                                description="d2", style=style, layout=wide),
         "dataset": W.ToggleButtons(options=list(DATASETS), value=c.dataset,
                                    description="data", style=toggles, layout=toggle_row),
-        "name": W.Dropdown(options=list(PARAM_NAMES), value="w3", description="parameter",
-                           style=style, layout=W.Layout(width="180px")),
+        "name": W.ToggleButtons(options=list(PARAM_NAMES), value="w3", description="parameter",
+                                style={**style, "button_width": "40px"},
+                                layout=W.Layout(width="400px", display="flex",
+                                                align_items="center")),
         "row": W.BoundedIntText(value=0, min=0, max=0, description="row i", style=style,
                                 layout=W.Layout(width="150px")),
         "col": W.BoundedIntText(value=0, min=0, max=0, description="column j", style=style,
                                 layout=W.Layout(width="150px")),
-        "h": W.Dropdown(options=_log_options((-8.0, 0.0), 0.5, ".0e", 1e-5), value=1e-5,
-                        description="step ε", style=style, layout=wide),
+        "h": W.BoundedFloatText(value=-5.0, min=-8.0, max=0.0, step=0.5, description="log10 ε",
+                                style=style, layout=wide),
         "at": W.ToggleButtons(options=[("start of training", "start"),
                                        ("end of training", "end")],
                               value="start", description="at", style=toggles,
@@ -135,7 +137,7 @@ def explorer(config=None, *, live=True):
     state = types.SimpleNamespace(run=None, entry=None, entry_lines=[], quiet=False)
 
     def config_from_controls():
-        return replace(c, lr=float(controls["lr"].value), d1=int(controls["d1"].value),
+        return replace(c, lr=_power_of_ten(controls["lr"].value), d1=int(controls["d1"].value),
                        d2=int(controls["d2"].value), steps=int(controls["steps"].value),
                        seed=int(controls["seed"].value), dataset=controls["dataset"].value)
 
@@ -154,7 +156,7 @@ def explorer(config=None, *, live=True):
         with np.errstate(over="ignore", invalid="ignore"):   # near-diverged end points
             entry, lines = entry_summary(params, run.x, run.y, name, int(controls["row"].value),
                                          int(controls["col"].value),
-                                         h=float(controls["h"].value))
+                                         h=_power_of_ten(controls["h"].value))
         state.entry = entry
         state.entry_lines = [lines[0] + f" at the {at} of training"] + lines[1:]
         outputs["entry"].value = _html_lines(state.entry_lines,
