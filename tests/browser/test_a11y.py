@@ -104,7 +104,7 @@ def test_jupyterlab_notebook_has_no_serious_axe_violation(lab_server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         _open_and_run(page, lab_server, ROOT / LAB_NOTEBOOK)
-        page.locator(".jp-OutputArea-output .jupyter-widgets select").first.wait_for()
+        page.locator(".jp-OutputArea-output .jupyter-widgets input").first.wait_for()
         page.wait_for_timeout(2000)
         known = {rule: selector for rule, (selector, _) in LAB_OWN.items()}
         blocking = axe(page, "lab-notebook", ".jp-NotebookPanel", known)

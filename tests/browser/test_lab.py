@@ -147,19 +147,28 @@ def _wait_for_change(page, before):
     return page.evaluate(WIDGET_STATE_JS)
 
 
+def _tab_to(page, name, limit=20):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_JS)["name"] == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
 @pytest.mark.parametrize("path", EXPLORER, ids=[p.stem for p in EXPLORER])
 def test_widgets_work_from_the_keyboard(path, lab_server, browser, screenshots):
     """A keyboard-only pass: from the first control, Tab visits every control, each with a
-    name; the arrow keys change the learning rate and the steps, Space picks the data set, and
-    each change retrains and redraws. The Tab order is written to artifacts/keyboard-pass.txt."""
+    name; the arrow keys and Enter change the learning rate and the steps, Space picks the data
+    set and the parameter, and each change retrains or redraws. The Tab order is written to
+    artifacts/keyboard-pass.txt."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         _open_and_run(page, lab_server, path)
-        first = page.locator(".jp-OutputArea-output .jupyter-widgets select").first
+        first = page.locator(".jp-OutputArea-output .jupyter-widgets input").first
         first.wait_for(timeout=30_000)
         first.focus()
         order = [page.evaluate(FOCUSED_JS)]
-        for _ in range(20):
+        for _ in range(25):
             page.keyboard.press("Tab")
             here = page.evaluate(FOCUSED_JS)
             if not here["inside"]:
@@ -169,23 +178,21 @@ def test_widgets_work_from_the_keyboard(path, lab_server, browser, screenshots):
             "\n".join(f"{f['tag']}: {f['name']}" for f in order) + "\n")
         names = [f["name"] for f in order]
         assert all(names), f"controls without a name in the Tab order: {order}"
-        for name in ("lr", "steps", "seed", "d1", "d2", "random", "teacher", "parameter",
-                     "row i", "column j", "step ε", "start of training", "end of training"):
+        for name in ("log10 lr", "steps", "seed", "d1", "d2", "random", "teacher", "w1", "b3",
+                     "row i", "column j", "log10 ε", "start of training", "end of training"):
             assert name in names, f"Tab never reaches {name!r}: {names}"
 
         state = page.evaluate(WIDGET_STATE_JS)
         first.focus()
-        page.keyboard.press("ArrowDown")                         # the next learning rate
-        state = _wait_for_change(page, state)
-        page.keyboard.press("Tab")                               # steps
-        page.keyboard.press("ArrowUp")
-        page.keyboard.press("Enter")
-        state = _wait_for_change(page, state)
-        teacher = page.locator(".jp-OutputArea-output .jupyter-widgets button",
-                               has_text="teacher")
-        teacher.focus()
-        page.keyboard.press("Space")
-        _wait_for_change(page, state)
+        for keys in (["ArrowUp", "Enter"],                       # lr × 10^(1/4): retrains
+                     ["Tab", "ArrowUp", "Enter"]):               # steps + 10: retrains
+            for key in keys:
+                page.keyboard.press(key)
+            state = _wait_for_change(page, state)
+        for name in ("teacher", "w1"):                           # buttons: Space presses
+            _tab_to(page, name)
+            page.keyboard.press("Space")
+            state = _wait_for_change(page, state)
         page.screenshot(path=str(screenshots / f"{path.stem}-after-input.png"))
     finally:
         _close(page)

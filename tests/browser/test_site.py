@@ -151,7 +151,7 @@ def test_stored_widgets_are_drawn_offline(site, site_server, browser, screenshot
         page, blocked = _offline_page(browser, site_server)
         try:
             page.goto(f"{site_server}/{stem}.html")
-            page.locator(".jupyter-widgets .widget-dropdown select").first.wait_for(
+            page.locator(".jupyter-widgets input").first.wait_for(
                 timeout=60_000)
             drawn = page.locator(".jupyter-widgets").count()
             assert drawn > 3, f"{stem}: only {drawn} widget elements drawn"
