@@ -104,6 +104,7 @@ STYLE = """
   body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
          color: #1f2328; background: #fafafa; }
   header, footer.site { background: #24292f; color: #fff; padding: 0.6rem 1.2rem; }
+  header h1 { font-size: 1.1rem; margin: 0; }
   header a, footer.site a { color: #fff; }
   main { max-width: 52rem; margin: 2rem auto; padding: 0 1.2rem; line-height: 1.5; }
   ol.notebooks { list-style: none; padding: 0; }
@@ -168,7 +169,7 @@ def index_page(pages):
             f"  <script type=\"text/x-mathjax-config\">MathJax.Hub.Config({{tex2jax: "
             f"{{inlineMath: [['$', '$']], processEscapes: true}}, messageStyle: 'none'}});"
             f"</script>\n{A11Y_STYLE}\n</head>\n<body>\n{SKIP_LINK}\n"
-            f'<header><strong>{SITE_TITLE}</strong></header>\n<main id="content" tabindex="-1">\n'
+            f'<header><h1>{SITE_TITLE}</h1></header>\n<main id="content" tabindex="-1">\n'
             f"  <p>Static copies of the notebooks with their outputs, in reading order. To run "
             f"them, clone the repository and follow its README (<code>make lab</code>).</p>\n"
             f'  <ol class="notebooks">\n{items}\n  </ol>\n</main>\n'

@@ -19,14 +19,20 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 class Page(HTMLParser):
-    """Collects the links, image sources, element ids and script types of a page."""
+    """Collects the links, image sources, element ids, script types, heading levels and the
+    language of a page."""
 
     def __init__(self):
         super().__init__()
         self.links, self.images, self.ids, self.scripts = [], [], set(), []
+        self.headings, self.lang = [], None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.headings.append(int(tag[1]))
         if a.get("id"):
             self.ids.add(a["id"])
         if tag == "a" and a.get("href"):
@@ -74,6 +80,19 @@ def test_widget_state_is_in_the_pages_of_notebooks_with_widgets(site):
         if WIDGET_STATE in meta.get("widgets", {}):
             assert WIDGET_STATE in pages[f"{nb.stem}.html"].scripts, \
                 f"{nb.stem}: widget state stored in the notebook but missing from the page"
+
+
+def test_pages_have_a_language_a_skip_link_and_headings_in_order(site):
+    _, pages = site
+    for name, page in pages.items():
+        assert page.lang == "en", f"{name}: <html lang> is {page.lang!r}"
+        assert page.links[0] == "#content" and "content" in page.ids, \
+            f"{name}: the first link is not a skip link to the content"
+        levels = page.headings
+        assert levels and levels[0] == 1 and levels.count(1) == 1, \
+            f"{name}: headings must open with the one h1, got {levels[:5]}"
+        jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+        assert not jumps, f"{name}: headings skip a level: {jumps}"
 
 
 def test_relative_links_resolve(site):
@@ -136,6 +155,10 @@ def test_equations_are_typeset_offline(stem, site_server, browser, screenshots):
                                timeout=60_000, polling=250)
         found = _math_and_raw_tex(page)
         assert found["typeset"] > 10, f"{stem}: only {found['typeset']} equations typeset"
+        # What a screen reader reads: MathJax's assistive MathML beside every equation.
+        mathml = page.locator(".MJX_Assistive_MathML math").count()
+        assert mathml >= found["typeset"], f"{stem}: {mathml} of {found['typeset']} equations " \
+            "have assistive MathML"
         assert not found["raw"], f"{stem}: raw TeX left on the page: {found['raw']}"
         page.screenshot(path=str(screenshots / f"site-{stem}.png"))
     finally:
