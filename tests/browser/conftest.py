@@ -72,6 +72,10 @@ def lab_server(tmp_path_factory):
     settings.mkdir(parents=True)
     # Render every cell (no virtual scrolling), so every output is in the page to inspect.
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # No autosave: the tests run the repository's notebooks, which must stay as committed.
+    docmanager = state / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     # No news or update checks: jupyter/overrides.json, which `make install` puts into the venv,
     # turns them off, as for `make lab` (test_lab checks that no news prompt shows).
     log = open(state / "server.log", "w")
