@@ -121,6 +121,6 @@ def describe(d_in, d1, d2, d_out):
                                                    (d_in, d1, d2, d_out), strict=True)]
     return (f"Diagram of the paper's network, left to right: the input x ({dims[0]} nodes), the "
             f"hidden layers h1 ({dims[1]} nodes) and h2 ({dims[2]} nodes), each followed by a "
-            f"ReLU, and the linear output y_pred ({dims[3]} nodes), then the loss L of eq. (6). "
-            f"Every node of a layer is joined to every node of the next one (the weights w1, "
-            f"w2, w3), and a node holding 1 above each layer feeds its biases b1, b2, b3.")
+            f"ReLU, the linear output y_pred ({dims[3]} nodes), then the loss L of eq. (6). Each "
+            f"node feeds every node of the next layer (the weights w1, w2, w3); a node holding "
+            f"1 above each layer feeds the biases b1, b2, b3.")

@@ -14,8 +14,7 @@ __all__ = ["FIGSIZE", "DPI", "new_axes", "show_figure", "loss_curve", "gradcheck
 
 FIGSIZE = (6.0, 3.6)
 DPI = 100
-# Okabe–Ito colours, told apart with colour-vision deficiencies, and each with its own line
-# style: no two curves differ by colour alone.
+# Okabe–Ito colours (safe with colour-vision deficiencies), each with its own line style.
 CYCLE = cycler(color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"],
                linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1))])
 
@@ -31,10 +30,9 @@ def new_axes(ncols=1, *, figsize=None, squeeze=True):
 
 
 def show_figure(alt, fig=None):
-    """Display ``fig`` (default: the current figure) with its text alternative ``alt``, then
-    close it. ``alt`` is what a screen reader reads instead of the image: what the figure shows
-    and what to notice, with the numbers computed in the cell. It is stored as the image's
-    ``alt`` metadata (the static site's ``alt`` attribute) and as the output's plain text."""
+    """Display ``fig`` (default: the current one) and close it. ``alt``, what a screen reader
+    reads instead of the image (what it shows, what to notice), is stored as the image's ``alt``
+    metadata (the site's ``alt`` attribute) and as the output's plain text."""
     from IPython import get_ipython
     from IPython.display import publish_display_data
 

@@ -43,9 +43,10 @@ def _power_of_ten(exponent):
     return float(f"{10.0 ** float(exponent):.3g}")
 
 
-def _png(draw):
-    """Render ``draw(ax)`` on a figure of the project's size to PNG bytes, outside pyplot (so
-    no figure is left open or shown twice in a notebook)."""
+def _img(draw, alt):
+    """Render ``draw(ax)`` on a figure of the project's size, outside pyplot (so no figure is
+    left open or shown twice in a notebook), as an <img> with the text alternative ``alt``."""
+    import base64
     import io
 
     from matplotlib.figure import Figure
@@ -57,15 +58,8 @@ def _png(draw):
     draw(fig.add_subplot())
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
-def _img(png, alt):
-    """An <img> of ``png`` bytes, 600 px wide, with the text alternative ``alt``."""
-    import base64
-
-    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" width="600" '
-            f'alt="{html.escape(alt)}">')
+    return (f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}" '
+            f'width="600" alt="{html.escape(alt)}">')
 
 
 def _html_lines(lines, color=None):
@@ -76,11 +70,11 @@ def _html_lines(lines, color=None):
 def explorer(config=None, *, live=True):
     """The interactive explorer: returns an ``ipywidgets.VBox`` to display.
 
-    Controls: learning rate (log slider), widths d1 and d2, steps, seed, data set (random or
+    Controls: log10 of the learning rate, widths d1 and d2, steps, seed, data set (random or
     teacher). Any change retrains and redraws the loss curve (``live``: also at each quarter of
-    the run while it trains). Below, an element picker (parameter, row, column, h; at the start or
-    the end of training) compares that entry's analytic gradient with its central difference.
-    A diverging run shows the ``TrainingDiverged`` message, not a traceback.
+    the run while it trains). Below, an element picker (parameter, row, column, log10 h; at the
+    start or the end of training) compares that entry's analytic gradient with its central
+    difference. A diverging run shows the ``TrainingDiverged`` message, not a traceback.
 
     For tests and curious readers the box has ``.controls`` (name → widget), ``.outputs`` (the
     widgets that display) and ``.state`` (``run``: the latest :class:`Run`, ``entry``: the
@@ -96,10 +90,9 @@ def explorer(config=None, *, live=True):
     # ToggleButtons: a flex row, or ipywidgets 8 puts the label above the buttons.
     toggles = {**style, "button_width": "118px"}
     toggle_row = W.Layout(width="320px", display="flex", align_items="center")
-    # No sliders and no menus: a slider's handle has no accessible name in ipywidgets 8, and in
-    # JupyterLab the arrow keys on a menu move to the next cell instead. Number fields carry
-    # their description as a label; the arrow keys step them and typing works. lr and ε are
-    # given by their base-10 logarithm, so that a step multiplies them by a constant factor.
+    # Number fields (a label each; arrow keys and typing work), not sliders (ipywidgets gives a
+    # slider's handle no accessible name) nor menus (JupyterLab takes their arrow keys). lr and
+    # ε are set by their log10, so that a step multiplies them by a constant factor.
     lr_exp = float(np.log10(c.lr))
     controls = {
         "lr": W.BoundedFloatText(value=lr_exp, min=min(LR_EXPONENTS[0], lr_exp),
@@ -130,9 +123,7 @@ def explorer(config=None, *, live=True):
                               value="start", description="at", style=toggles,
                               layout=toggle_row),
     }
-    # The curve is an <img> with its text alternative in an HTML widget: ipywidgets' Image
-    # widget has no alt.
-    outputs = {"curve": W.HTML(),
+    outputs = {"curve": W.HTML(),                 # an <img> with alt (ipywidgets' Image has none)
                "status": W.HTML(), "entry": W.HTML()}
     state = types.SimpleNamespace(run=None, entry=None, entry_lines=[], quiet=False)
 
@@ -186,13 +177,12 @@ def explorer(config=None, *, live=True):
             partial.append(value)
             if (step + 1) % every == 0 and step + 1 < cfg.steps:
                 sketch = Run(cfg, None, None, {}, {}, history=list(partial))
-                outputs["curve"].value = _img(_png(lambda ax: plot_run(sketch, ax=ax)),
-                                              f"Loss curve so far: {step + 1} of {cfg.steps} "
-                                              f"steps")
+                outputs["curve"].value = _img(lambda ax: plot_run(sketch, ax=ax),
+                                              f"Loss curve so far: {step + 1} of {cfg.steps}")
 
         run = run_experiment(cfg, callback=draw_partial if live else None)
         state.run = run
-        outputs["curve"].value = _img(_png(lambda ax: plot_run(run, ax=ax)),
+        outputs["curve"].value = _img(lambda ax: plot_run(run, ax=ax),
                                       f"Loss curve, log scale. {run.message}")
         outputs["status"].value = _html_lines([run.message],
                                               "#b00" if run.diverged is not None else None)

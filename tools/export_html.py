@@ -10,6 +10,12 @@ to ``.html``; every page gets a bar with the site's title and the previous and n
 pinned copies served from the site itself (``tools/site_assets.py``): the site works offline and
 loads nothing from a CDN.
 
+Accessibility (WCAG 2.1 AA, checked with axe-core by ``make test-browser``): code, prompts and
+secondary text in colours with a contrast of at least 4.5:1, links underlined in running text, a
+visible keyboard focus, a skip-to-content link, ``lang="en"``, each figure's ``alt`` from its
+output metadata (``helpers.plotting.show_figure``), and MathJax's assistive MathML beside every
+equation for screen readers.
+
 Why nbconvert and not Jupyter Book or mkdocs-jupyter: the pages are the notebooks exactly as
 JupyterLab shows them, widgets included, with the tools the project already installs; both site
 generators would add a stack of dependencies and still need the same pinned scripts to be offline.

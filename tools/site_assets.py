@@ -5,7 +5,9 @@ by default; offline, equations stay raw TeX and widgets blank. ``copy_assets(sit
 copies into ``site/_static/`` instead: each npm package is fetched once with the npm client
 (``npm pack``, the registry npm is configured for), checked against the sha512 integrity written
 below, kept in ``.site-assets/`` and unpacked from there on later builds, so a rebuild needs no
-network. ``URLS`` are the page-relative addresses to give nbconvert.
+network. ``URLS`` are the page-relative addresses to give nbconvert. ``TEST_PACKAGES`` are pinned
+and checked the same way but not copied into the site: ``read_asset`` gives the browser test
+axe-core's script.
 """
 
 import base64
