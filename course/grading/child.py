@@ -11,10 +11,12 @@ NumPy scalars as 0-d arrays, plain numbers and strings as JSON, lists, tuples an
 them as tagged JSON; anything else becomes a marker naming its type, never an object.
 
 The process (the "zygote") imports NumPy once, then per request forks a child that runs one cell
-in a fresh namespace (the inputs the grader sends, NumPy, stubs) and writes back the values of
-the names the exercise creates, or the result of calling the function it defines. After each
-child, every process it left behind is killed. Functions the notebook gives an exercise (07's
-``forward``, ``loss``) run in the grader: a call here is a request to the grader (``given``).
+in a fresh namespace (the inputs the grader sends, NumPy, stubs) and sends back the values of the
+names the exercise creates, or the result of calling the function it defines. The child talks to
+the zygote only, through its own pipes; the zygote alone writes to the grader (it is not
+dumpable, so the child cannot reach its file descriptors), and after each child it kills every
+process left behind, then says "done". Functions the notebook gives an exercise (07's
+``forward``, ``loss``) run in the grader: a call here is a request relayed to the grader.
 """
 
 import io
@@ -391,6 +393,33 @@ def _not_dumpable():
         pass
 
 
+def _relay(pid, c2z, z2c, read_grader, fd_out, limit):
+    """While child ``pid`` runs: pass its calls of given functions to the grader and the
+    answers back; returns its result frame, or None. Only this process writes to the grader."""
+    read_child = _blocking_reader(c2z)
+    result = None
+    while result is None:
+        try:
+            header, blobs = read_frame(read_child, limit)
+        except (EOFError, WireError, OSError, struct.error):
+            break
+        if header.get("op") == "result":
+            result = header, blobs
+        elif header.get("op") == "given":
+            header = {k: header.get(k) for k in ("op", "name", "args", "kwargs")}
+            write_frame(fd_out, header, blobs)
+            reply = read_frame(read_grader, limit)
+            try:
+                write_frame(z2c, *reply)
+            except OSError:
+                break
+        else:
+            break
+    os.close(c2z)
+    os.close(z2c)
+    return result
+
+
 def main(argv):
     import signal
     opts = json.loads(argv[1])
@@ -414,12 +443,19 @@ def main(argv):
             return
         if req.get("op") != "run":
             return
+        c2z_r, c2z_w = os.pipe()
+        z2c_r, z2c_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            try:
-                serve(req, blobs, fd_in, fd_out, limit)
+            try:                    # the child never holds the grader's channel
+                for fd in (fd_in, fd_out, c2z_r, z2c_w):
+                    os.close(fd)
+                serve(req, blobs, z2c_r, c2z_w, limit)
             finally:
                 os._exit(0)
+        os.close(c2z_w)
+        os.close(z2c_r)
+        result = _relay(pid, c2z_r, z2c_w, read, fd_out, limit)
         _, status = os.waitpid(pid, 0)
         try:                        # whatever it left behind: its group, or the whole sandbox
             os.killpg(pid, signal.SIGKILL)
@@ -430,6 +466,8 @@ def main(argv):
                 os.kill(-1, signal.SIGKILL)
             except OSError:
                 pass
+        if result is not None:
+            write_frame(fd_out, *result)
         write_frame(fd_out, {"op": "done", "status": status})
 
 
