@@ -87,7 +87,7 @@ def command(limits):
     if not limits.isolate:
         return inner
     args = [bwrap(), "--unshare-all", "--unshare-user", "--disable-userns",
-            "--uid", "65534", "--gid", "65534", "--die-with-parent", "--new-session",
+            "--uid", "65534", "--gid", "65534", "--die-with-parent",
             *_system_binds()]
     for d in _numpy_dirs():
         args += ["--ro-bind", str(d), f"{SITE}/{d.name}"]
@@ -167,11 +167,10 @@ class Box:
         p, self.proc = self.proc, None
         if p is None:
             return
-        for sig in (signal.SIGKILL,):
-            try:
-                os.killpg(p.pid, sig)
-            except OSError:
-                pass
+        try:                    # bwrap, its init and the zygote share this group; the rest of the
+            os.killpg(p.pid, signal.SIGKILL)       # PID namespace dies with its init
+        except OSError:
+            pass
         for f in (p.stdin, p.stdout):
             try:
                 f.close()
