@@ -6,9 +6,10 @@ each exercise is the same for every student (a wrong answer never spoils the nex
 
 For an exercise, :class:`Grader`:
 
-1. sends the student's cell to the sandbox with the data of that namespace (arrays, numbers;
-   never the exercise's own answer), NumPy, and the functions the solution itself calls (07:
-   ``forward``, ``loss``, which then run here on the data sent); every other name of the
+1. sends the student's cell to the sandbox with the data of that namespace that the cell or the
+   solution reads by name (arrays, numbers; never the exercise's own answer), NumPy, and the
+   functions the solution itself calls (07: ``forward``, ``loss``, which then run here on the
+   data sent); every other name of the
    notebook's imports (``helpers``, ``backward`` …) answers that the reference implementation is
    not given to this exercise. It gets back the values of the names the exercise creates;
 2. runs the solution notebook's check cell here, on those values and its own inputs; a function
@@ -192,12 +193,18 @@ class Grader:
     def _request(self, step, ns, source):
         """The request that runs ``source`` on the data of ``ns``; (request, blobs, given)."""
         used = notebooks.names(step.solution)[1]
+        code = _transform(source)
+        try:                        # the data the cell reads by name: all it can need
+            wanted = used | notebooks.names(code)[1]
+        except SyntaxError:
+            wanted = set()
         given, display, refused, data = {}, [], [], {}
         for k, v in ns.items():
             if k.startswith("__") or k in step.targets or k == "get_ipython":
                 continue
             if is_data(v):
-                data[k] = v
+                if k in wanted:
+                    data[k] = v
             elif v is np:
                 continue
             elif (getattr(v, "__name__", "") if isinstance(v, types.ModuleType) else
@@ -208,7 +215,7 @@ class Grader:
             else:
                 refused.append(k)
         blobs = []
-        req = {"code": _transform(source), "filename": f"<exercise {step.cell_id}>",
+        req = {"code": code, "filename": f"<exercise {step.cell_id}>",
                "inputs": child.encode(data, blobs), "targets": step.targets,
                "given": sorted(given), "display": display, "refused": refused,
                "blocked": list(BLOCKED)}
