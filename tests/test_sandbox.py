@@ -56,7 +56,8 @@ FAST = {
     "h2": ("import os\n"
            + "".join(f"try:\n    open({str(p)!r}, 'a').write('written by a student')\n"
                      f"except OSError:\n    pass\n" for p in OUTSIDE + WATCHED)
-           + "if os.fork() == 0:\n    import time\n    time.sleep(4242)\n"
+           + "try:\n    if os.fork() == 0:\n        import time\n        time.sleep(4242)\n"
+           "except OSError:\n    pass\n"
            "h2 = np.zeros((1, 1))", "shape"),
     "h2_relu": ("import os, json, struct\n"
                 "fake = json.dumps({'op': 'result', 'values': {}, 'passed': True, 'points': 1,"
@@ -106,13 +107,19 @@ FULL_SET = {
     "dw1": ("import course.grading.harness as h\nh.describe = None\ndw1 = x.T @ dh1",
             "reference"),
     "db1": ("import os, subprocess\n"
-            "subprocess.Popen(['sleep', '4242'], start_new_session=True)\n"
-            "if os.fork() == 0:\n"
-            "    os.setsid()\n"
+            "try:\n"
+            "    subprocess.Popen(['sleep', '4242'], start_new_session=True)\n"
+            "except OSError:\n"
+            "    pass\n"
+            "try:\n"
             "    if os.fork() == 0:\n"
-            "        import time\n"
-            "        time.sleep(4242)\n"
-            "    os._exit(0)\n"
+            "        os.setsid()\n"
+            "        if os.fork() == 0:\n"
+            "            import time\n"
+            "            time.sleep(4242)\n"
+            "        os._exit(0)\n"
+            "except OSError:\n"
+            "    pass\n"
             "db1 = np.ones((1, n)) @ dh1", None),                    # honest value, stray process
     # 07's region is the body of central_difference(params, x, y, name, epsilon)
     "central_difference": ("return backward(params, x, y, forward(params, x)[1])[name]",
@@ -219,6 +226,16 @@ def test_no_network_in_the_sandbox(tmp_path, marked):
                                          ASSIGNMENTS["02_forward_pass.ipynb"]}, runner.Limits())
     (r,) = [r for r in rows if r["exercise"] == "L"]
     assert r["points"] == 0 and "OSError" in r["mistake"] and "unreachable" in r["mistake"]
+
+
+def test_a_cell_cannot_start_a_process(tmp_path, marked):
+    code = "import subprocess\nsubprocess.run(['true'])\nh1 = x @ w1 + b1"
+    sub = _submission(tmp_path, "s", {"02_forward_pass.ipynb"}, {"h1": code})
+    rows = runner.grade_submission(sub, {"02_forward_pass.ipynb":
+                                         ASSIGNMENTS["02_forward_pass.ipynb"]}, runner.Limits())
+    (r,) = [r for r in rows if r["exercise"] == "h1"]
+    assert r["points"] == 0 and "BlockingIOError" in r["mistake"], r["mistake"]
+    assert all(r["passed"] for r in rows if r["exercise"] != "h1")
 
 
 def test_an_answer_by_the_reference_scores_0_but_an_own_forward_is_fine(tmp_path, marked):

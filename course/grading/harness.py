@@ -1,6 +1,6 @@
 """The verdict, in the grader's process: each exercise's cell runs in the sandbox, its check here.
 
-For every notebook of the assignment, :func:`prepare` runs the solution notebook's import and
+For every notebook of the assignment, :class:`Prepared` runs the solution notebook's import and
 setup cells and, after each exercise, its reference solution, here and once: the namespace before
 each exercise is the same for every student (a wrong answer never spoils the next exercise).
 
@@ -9,9 +9,9 @@ For an exercise, :class:`Grader`:
 1. sends the student's cell to the sandbox with the data of that namespace that the cell or the
    solution reads by name (arrays, numbers; never the exercise's own answer), NumPy, and the
    functions the solution itself calls (07: ``forward``, ``loss``, which then run here on the
-   data sent); every other name of the
-   notebook's imports (``helpers``, ``backward`` …) answers that the reference implementation is
-   not given to this exercise. It gets back the values of the names the exercise creates;
+   data sent); every other name of the notebook's imports (``helpers``, ``backward`` …) answers
+   that the reference implementation is not given to this exercise. It gets back the values of
+   the names the exercise creates;
 2. runs the solution notebook's check cell here, on those values and its own inputs; a function
    the exercise defines (07's ``central_difference``) is called in the sandbox on the check's
    arguments, and what it changed in them comes back too;

@@ -36,7 +36,7 @@ class Limits:
     time_limit: float = 10.0          # seconds (wall clock) per run of an exercise cell or call
     output_limit: int = 100_000       # characters of printed output a cell may print unnoticed
     memory: int = 1 << 30             # bytes of address space per process (RLIMIT_AS)
-    processes: int = 16               # processes and threads in the sandbox (RLIMIT_NPROC)
+    processes: int = 6                # processes and threads in the sandbox (RLIMIT_NPROC)
     file_size: int = 16 << 20         # bytes per file written (RLIMIT_FSIZE)
     scratch: int = 32 << 20           # bytes of the private /tmp
     message: int = 64 << 20           # bytes of one message from the sandbox
