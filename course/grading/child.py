@@ -424,13 +424,17 @@ def _not_dumpable():
 
 def _relay(pid, c2z, z2c, read_grader, fd_out, limit):
     """While child ``pid`` runs: pass its calls of given functions to the grader and the
-    answers back; returns its result frame, or None. Only this process writes to the grader."""
+    answers back; returns (its result frame or None, why there is none). Only this process
+    writes to the grader."""
     read_child = _blocking_reader(c2z)
-    result = None
+    result = why = None
     while result is None:
         try:
             header, blobs = read_frame(read_child, limit)
-        except (EOFError, WireError, OSError, struct.error):
+        except WireError as e:
+            why = f"its answer: {e}"
+            break
+        except (EOFError, OSError, struct.error):
             break
         if header.get("op") == "result":
             result = header, blobs
@@ -446,7 +450,7 @@ def _relay(pid, c2z, z2c, read_grader, fd_out, limit):
             break
     os.close(c2z)
     os.close(z2c)
-    return result
+    return result, why
 
 
 def main(argv):
@@ -484,7 +488,7 @@ def main(argv):
                 os._exit(0)
         os.close(c2z_w)
         os.close(z2c_r)
-        result = _relay(pid, c2z_r, z2c_w, read, fd_out, limit)
+        result, why = _relay(pid, c2z_r, z2c_w, read, fd_out, limit)
         _, status = os.waitpid(pid, 0)
         try:                        # whatever it left behind: its group, or the whole sandbox
             os.killpg(pid, signal.SIGKILL)
@@ -497,7 +501,7 @@ def main(argv):
                 pass
         if result is not None:
             write_frame(fd_out, *result)
-        write_frame(fd_out, {"op": "done", "status": status})
+        write_frame(fd_out, {"op": "done", "status": status, "why": why})
 
 
 if __name__ == "__main__":

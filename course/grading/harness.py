@@ -25,6 +25,7 @@ import io
 import sys
 import traceback
 import types
+import warnings
 
 import numpy as np
 
@@ -80,7 +81,11 @@ def is_data(v, depth=0):
 
 
 def _quiet(source, ns, name):
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    """Run trusted code (a setup, solution or check cell) here, printing nothing; NumPy's
+    warnings on a student's odd values (overflow, nan) are not the grader's to show."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
         exec(compile(source, name, "exec"), ns)                            # noqa: S102
 
 
@@ -136,8 +141,10 @@ def describe(info, where, limits):
         return (f"not graded: this submission used up its {limits.submission_limit:g} s of "
                 f"running time"), ""
     if kind == "Died":
-        return (f"the process running {where} died (os._exit, a crash, a killed parent or "
-                f"out of memory): nothing came back"), msg
+        why = msg or "no details"
+        return (f"the process running {where} died or gave no readable answer ({why}): "
+                f"os._exit, a crash, a killed parent, running out of memory or an answer of over "
+                f"{limits.message >> 20} MiB do that"), ""
     if kind == "ReferenceUnavailable":
         return (f"{where} uses {msg}, from the course's reference implementation, which is "
                 f"not given to this exercise when grading: compute the answer with your own "

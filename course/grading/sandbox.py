@@ -235,7 +235,8 @@ class Box:
                 elif op == "done" and answer is not None:
                     return answer
                 elif op == "done":
-                    raise Died(_status(header.get("status")))
+                    why = header.get("why")
+                    raise Died(why if type(why) is str else _status(header.get("status")))
                 else:
                     raise Died("the sandbox sent something else than a result")
         except (Died, TimedOut):
