@@ -197,3 +197,20 @@ def test_a_submission_has_a_time_budget_for_all_its_runs(tmp_path):
     rows = _grade(tmp_path, {name: _student()[name]}, submission_limit=0.0)
     assert [r["points"] for r in rows.values()] == [0, 0, 0]
     assert all("used up its 0 s of running time" in r["mistake"] for r in rows.values())
+
+
+def test_a_sandbox_that_does_not_start_is_tried_three_times_and_blames_nobody(tmp_path,
+                                                                              monkeypatch):
+    starts = []
+
+    def fails(self):
+        starts.append(1)
+        raise sandbox.Died("the sandbox ended: a loaded machine")
+
+    monkeypatch.setattr(sandbox.Box, "start", fails)
+    name = "03_output_layer.ipynb"
+    rows = _grade(tmp_path, {name: _student()[name]})
+    assert len(starts) == 3 * len(rows)
+    assert all(r["mistake"].startswith("not graded: the grader could not start a sandbox, three "
+                                       "times") and "grade this submission again" in r["mistake"]
+               for r in rows.values())

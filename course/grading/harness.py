@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 
 from . import child, hidden_cases, notebooks
-from .sandbox import Died, TimedOut
+from .sandbox import Died, NoSandbox, TimedOut
 
 BLOCKED = ("helpers", "exercises", "course")
 _DISPLAY = ("helpers.printing", "helpers.plotting", "matplotlib", "IPython.display")
@@ -140,6 +140,9 @@ def describe(info, where, limits):
     if kind == "Budget":
         return (f"not graded: this submission used up its {limits.submission_limit:g} s of "
                 f"running time"), ""
+    if kind == "NoSandbox":
+        return (f"not graded: the grader could not start a sandbox, three times ({msg}); "
+                f"grade this submission again"), ""
     if kind == "Died":
         why = msg or "no details"
         return (f"the process running {where} died or gave no readable answer ({why}): "
@@ -192,6 +195,8 @@ class Grader:
             raise StudentError({"type": "TimeLimit"}) from None
         except Died as e:
             raise StudentError({"type": "Died", "msg": str(e)}) from None
+        except NoSandbox as e:
+            raise StudentError({"type": "NoSandbox", "msg": str(e)}) from None
         self.printed = max(self.printed, int(header.get("printed") or 0))
         if header.get("error"):
             raise StudentError({**header["error"], "student": True})

@@ -48,6 +48,10 @@ class Died(Exception):
     """The sandbox ended, closed its channel or broke the wire format."""
 
 
+class NoSandbox(Exception):
+    """The sandbox did not start, three times: not the student's doing."""
+
+
 class TimedOut(Exception):
     """No answer within the time limit; the sandbox was killed."""
 
@@ -218,9 +222,15 @@ class Box:
     def run(self, request, blobs, seconds, given=None):
         """Send one request; the answer (header, blobs). ``given``: {name: function} the cell
         may call, run here on the data it sends. Raises Died or TimedOut (the box is then
-        killed, and started again by the next run)."""
-        if self.proc is None:
-            self.start()
+        killed, and started again by the next run), or NoSandbox if it cannot start."""
+        for attempt in range(3):
+            if self.proc is not None:
+                break
+            try:
+                self.start()
+            except (Died, OSError) as e:
+                if attempt == 2:
+                    raise NoSandbox(str(e)) from None
         deadline = time.monotonic() + seconds
         try:
             self._write({**request, "op": "run", "cpu": int(seconds) + 1}, blobs)
