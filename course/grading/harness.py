@@ -21,6 +21,7 @@ For an exercise, :class:`Grader`:
 
 import contextlib
 import copy
+import functools
 import io
 import sys
 import traceback
@@ -123,12 +124,33 @@ def prepared(assignment):
     return _PREPARED[key]
 
 
+@functools.lru_cache(maxsize=256)
 def _transform(source):
+    """The cell as Python (IPython's magics turned into calls), and the names it reads."""
     from IPython.core.inputtransformer2 import TransformerManager
     try:
-        return TransformerManager().transform_cell(source)
+        code = TransformerManager().transform_cell(source)
     except Exception:
-        return source
+        code = source
+    try:
+        return code, frozenset(notebooks.names(code)[1])
+    except SyntaxError:
+        return code, frozenset()
+
+
+@functools.lru_cache(maxsize=64)
+def _reads(source):
+    return frozenset(notebooks.names(source)[1])
+
+
+_PROBLEMS = {}
+
+
+def _problem(k):
+    """Hidden case k's problem, computed once here (only ever read: checks get copies)."""
+    if k not in _PROBLEMS:
+        _PROBLEMS[k] = hidden_cases.problem(hidden_cases.CASES[k])
+    return _PROBLEMS[k]
 
 
 def describe(info, where, limits):
@@ -204,12 +226,9 @@ class Grader:
 
     def _request(self, step, ns, source):
         """The request that runs ``source`` on the data of ``ns``; (request, blobs, given)."""
-        used = notebooks.names(step.solution)[1]
-        code = _transform(source)
-        try:                        # the data the cell reads by name: all it can need
-            wanted = used | notebooks.names(code)[1]
-        except SyntaxError:
-            wanted = set()
+        used = _reads(step.solution)
+        code, reads = _transform(source)
+        wanted = used | reads           # the data the cell reads by name: all it can need
         given, display, refused, data = {}, [], [], {}
         for k, v in ns.items():
             if k.startswith("__") or k in step.targets or k == "get_ipython":
@@ -291,11 +310,11 @@ class Grader:
         ok, reason, msg, _ = self.attempt(step, prep.before[step.cell_id], source,
                                           "as in the notebook")
         hc = hidden_cases
-        for case in hc.CASES if ok else ():
+        for k, case in enumerate(hc.CASES if ok else ()):
             where = hc.label(case)
-            original = hc.problem(case)
-            ok, reason, msg, values = self.attempt(step, {**prep.imports, **hc.problem(case)},
-                                                   source, where)
+            original = _problem(k)
+            ok, reason, msg, values = self.attempt(step, {**prep.imports, **original}, source,
+                                                   where)
             for name in step.targets if ok else ():
                 if name in hc.FD_NAMES:
                     try:
