@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from course import synthetic_class
-from course.grading import child, notebooks, runner, sandbox, submissions
+from course.grading import notebooks, runner, sandbox, submissions, wire
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = notebooks.discover(ROOT / "notebooks")
@@ -264,16 +264,16 @@ def test_an_answer_by_the_reference_scores_0_but_an_own_forward_is_fine(tmp_path
 
 def test_the_wire_carries_data_only():
     blobs = []
-    tree = child.encode({"a": np.arange(6.0).reshape(2, 3), "s": np.float64(2.5), "n": 3,
+    tree = wire.encode({"a": np.arange(6.0).reshape(2, 3), "s": np.float64(2.5), "n": 3,
                          "t": (1, [True, None]), "f": len, "o": np.array([object()])}, blobs)
-    back = child.decode(tree, blobs)
+    back = wire.decode(tree, blobs)
     assert np.array_equal(back["a"], np.arange(6.0).reshape(2, 3)) and back["a"].flags.writeable
     assert type(back["s"]) is np.float64 and back["t"] == (1, [True, None])
-    assert isinstance(back["f"], child.Opaque) and back["f"].callable
-    assert isinstance(back["o"], child.Opaque) and not back["o"].callable
+    assert isinstance(back["f"], wire.Opaque) and back["f"].callable
+    assert isinstance(back["o"], wire.Opaque) and not back["o"].callable
     for bad in ({"a": [0, "|O8", [1]]}, {"a": [0, "<f8", [5]]}, {"z": 1}, {"a": [3, "<f8", []]}):
-        with pytest.raises(child.WireError):
-            child.decode(bad, [b"\0" * 8])
+        with pytest.raises(wire.WireError):
+            wire.decode(bad, [b"\0" * 8])
 
 
 @pytest.mark.skipif(not FULL, reason="the whole set: make test-sandbox (SANDBOX_FULL=1)")

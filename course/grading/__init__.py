@@ -2,7 +2,8 @@
 
     grading.notebooks    exercises found in the solution notebooks (markers, cell ids, points)
     grading.hidden_cases the hidden tests: other sizes and seeds, finite differences (teacher only)
-    grading.child        the student's side: runs cells in the sandbox, the wire format (data only)
+    grading.child        the student's side: the process in the sandbox that runs the cells
+    grading.wire         what passes between the grader and the sandbox: data only
     grading.sandbox      bubblewrap around that process: namespaces, read-only views, limits
     grading.harness      the verdict, in the grader: namespaces, checks, hidden cases
     grading.submissions  the submitted folder: who handed in what, matched by cell id

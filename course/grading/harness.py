@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from . import child, hidden_cases, notebooks
+from . import hidden_cases, notebooks, wire
 from .sandbox import Died, NoSandbox, TimedOut
 
 BLOCKED = ("helpers", "exercises", "course")
@@ -65,7 +65,7 @@ def _lazy_matplotlib():
 
 
 def is_data(v, depth=0):
-    """Whether ``v`` can go to the sandbox as data (see child.encode)."""
+    """Whether ``v`` can go to the sandbox as data (see wire.encode)."""
     if depth > 10:
         return False
     if v is None or type(v) in (bool, int, float, str):
@@ -247,7 +247,7 @@ class Grader:
                 refused.append(k)
         blobs = []
         req = {"code": code, "filename": f"<exercise {step.cell_id}>",
-               "inputs": child.encode(data, blobs), "targets": step.targets,
+               "inputs": wire.encode(data, blobs), "targets": step.targets,
                "given": sorted(given), "display": display, "refused": refused,
                "blocked": list(BLOCKED)}
         return req, blobs, given
@@ -256,13 +256,13 @@ class Grader:
         def call(*args, **kwargs):
             out = list(blobs)
             call_req = {**req, "targets": [], "call": {"name": name,
-                                                       "args": child.encode(list(args), out),
-                                                       "kwargs": child.encode(kwargs, out)}}
+                                                       "args": wire.encode(list(args), out),
+                                                       "kwargs": wire.encode(kwargs, out)}}
             header, got = self._run(call_req, out, given)
             try:
-                child._copy_back(list(args), child.decode(header.get("args"), got))
-                return child.decode(header.get("result"), got)
-            except child.WireError as e:
+                wire._copy_back(list(args), wire.decode(header.get("args"), got))
+                return wire.decode(header.get("result"), got)
+            except wire.WireError as e:
                 raise StudentError({"type": "Died", "msg": f"unreadable answer: {e}"}) from None
         call.__name__ = name
         return call
@@ -274,9 +274,9 @@ class Grader:
             header, got = self._run(req, blobs, given)
             sent = header.get("values") or {}
             if type(sent) is not dict:
-                raise child.WireError("values are not a dict")
-            values = {k: child.decode(v, got) for k, v in sent.items() if k in step.targets}
-        except child.WireError as e:
+                raise wire.WireError("values are not a dict")
+            values = {k: wire.decode(v, got) for k, v in sent.items() if k in step.targets}
+        except wire.WireError as e:
             err = StudentError({"type": "Died", "msg": str(e)})
         except StudentError as e:
             err = e
@@ -289,9 +289,9 @@ class Grader:
         for name, v in values.items():
             if name not in step.targets:
                 continue
-            if isinstance(v, child.Opaque) and v.callable:
+            if isinstance(v, wire.Opaque) and v.callable:
                 v = self._proxy(name, req, blobs, given)
-            elif isinstance(v, child.Opaque):
+            elif isinstance(v, wire.Opaque):
                 return (False, f"{name} is a {v.type_name}: the grader takes back arrays, "
                                f"numbers and lists or dicts of them only", "", values)
             check_ns[name] = v

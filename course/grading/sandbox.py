@@ -1,7 +1,7 @@
 """The process a student's code runs in, confined by bubblewrap, seen from the grader.
 
-:class:`Box` starts ``python -I -S -c <child.py>`` inside ``bwrap``: its own user, PID, network,
-IPC, UTS and cgroup namespaces (no network at all; every process it starts dies with it), a
+:class:`Box` starts ``python -I -S -c <wire.py + child.py>`` in ``bwrap``: its own user, PID,
+network, IPC, UTS and cgroup namespaces (no network at all; every process it starts dies with it), a
 read-only view of the system (``/usr``), of Python's standard library and of NumPy only (not the
 repository, the solutions, the grader, the home folder), a private ``/tmp`` (a small tmpfs) as
 the only writable place, and limits on memory, file size, open files, processes and CPU time.
@@ -25,9 +25,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import child
+from . import child, wire
 
-CHILD_SOURCE = Path(child.__file__).read_text(encoding="utf-8")
+# what the sandbox runs: the wire format, then the child (see child.py)
+CHILD_SOURCE = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (wire, child))
 SITE = "/sandbox/site"
 
 
@@ -207,15 +208,15 @@ class Box:
             return b"".join(chunks)
 
         try:
-            return child.read_frame(read_exactly, self.limits.message)
-        except (child.WireError, ValueError) as e:
+            return wire.read_frame(read_exactly, self.limits.message)
+        except (wire.WireError, ValueError) as e:
             raise Died(f"the sandbox broke the wire format ({e})") from None
         finally:
             sel.close()
 
     def _write(self, header, blobs):
         try:
-            child.write_frame(self.proc.stdin.fileno(), header, blobs)
+            wire.write_frame(self.proc.stdin.fileno(), header, blobs)
         except OSError as e:
             raise Died(f"the sandbox stopped reading ({e})") from None
 
@@ -259,14 +260,14 @@ class Box:
         try:
             if fn is None:
                 raise NameError(f"name {header.get('name')!r} is not defined")
-            args = child.decode(header.get("args"), blobs)
-            kwargs = child.decode(header.get("kwargs"), blobs)
+            args = wire.decode(header.get("args"), blobs)
+            kwargs = wire.decode(header.get("kwargs"), blobs)
             if type(args) is not list or type(kwargs) is not dict:
                 raise TypeError("bad arguments")
             result = fn(*args, **kwargs)
-            reply["result"] = child.encode(result, out)
-            reply["args"] = child.encode(args, out)
-        except child.WireError as e:
+            reply["result"] = wire.encode(result, out)
+            reply["args"] = wire.encode(args, out)
+        except wire.WireError as e:
             raise Died(f"the sandbox broke the wire format ({e})") from None
         except Exception as e:
             out, reply = [], {"op": "given-result", "error": str(e)[:2000],
