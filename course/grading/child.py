@@ -281,6 +281,7 @@ def _relay(pid, c2z, z2c, read_grader, fd_out, limit):
 
 
 def main(argv):
+    import resource
     import signal
     opts = json.loads(argv[1])
     fd_in, fd_out = os.dup(0), os.dup(1)
@@ -328,7 +329,10 @@ def main(argv):
                 pass
         if result is not None:
             write_frame(fd_out, *result)
-        write_frame(fd_out, {"op": "done", "status": status, "why": why})
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), \
+            resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+        write_frame(fd_out, {"op": "done", "status": status, "why": why, "cpu": cpu})
 
 
 if __name__ == "__main__":

@@ -77,7 +77,9 @@ def main(argv=None):
     report.write_csv(rows, out / "grades.csv")
     report.write_feedback(rows, out / "feedback")
     n = len(subs)
-    print(f"graded {n} submissions in {wall:.1f} s ({wall / max(n, 1):.2f} s per submission): "
+    cpu = sum({r["student"]: r.get("cpu", 0.0) for r in rows}.values())
+    print(f"graded {n} submissions in {wall:.1f} s ({wall / max(n, 1):.2f} s per submission; "
+          f"{cpu / max(n, 1):.2f} s of CPU per submission, grader and sandbox): "
           f"{out / 'grades.csv'}, {out / 'feedback'}/")
     return 0
 

@@ -144,6 +144,7 @@ class Box:
 
     def __init__(self, limits):
         self.limits, self.proc, self.starts = limits, None, 0
+        self.cpu, self._cpu_now = 0.0, 0.0   # CPU seconds its processes reported (ended, live)
 
     def start(self):
         self.starts += 1
@@ -169,6 +170,7 @@ class Box:
             raise Died("the sandbox did not start")
 
     def kill(self):
+        self.cpu, self._cpu_now = self.cpu + self._cpu_now, 0.0
         p, self.proc = self.proc, None
         if p is None:
             return
@@ -187,6 +189,14 @@ class Box:
             pass
 
     def close(self):
+        """Ask the sandbox to end (so its processes are waited for), kill it if it does not."""
+        if self.proc is not None:
+            try:
+                self._write({"op": "exit"}, [])
+                self.proc.stdin.close()
+                self.proc.wait(timeout=2)
+            except (Died, OSError, subprocess.TimeoutExpired):
+                pass
         self.kill()
 
     def _read(self, deadline):
@@ -244,6 +254,8 @@ class Box:
                 elif op == "result" and answer is None:
                     answer = header, got
                 elif op == "done" and answer is not None:
+                    if type(header.get("cpu")) is float:
+                        self._cpu_now = header["cpu"]
                     return answer
                 elif op == "done":
                     why = header.get("why")
