@@ -22,8 +22,8 @@ try:                                    # in the sandbox, wire.py's source comes
     from .wire import (
         WireError,
         _blocking_reader,
-        _copy_back,
         _np,
+        copy_back,
         decode,
         encode,
         read_frame,
@@ -132,7 +132,7 @@ def _given(name, fd_in, fd_out, limit):
             if not (isinstance(cls, type) and issubclass(cls, Exception)):
                 cls = RuntimeError
             raise cls(reply["error"])
-        _copy_back(list(args), decode(reply["args"], rblobs))
+        copy_back(list(args), decode(reply["args"], rblobs))
         return decode(reply["result"], rblobs)
 
     call.__name__ = call.__qualname__ = name

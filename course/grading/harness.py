@@ -260,7 +260,7 @@ class Grader:
                                                        "kwargs": wire.encode(kwargs, out)}}
             header, got = self._run(call_req, out, given)
             try:
-                wire._copy_back(list(args), wire.decode(header.get("args"), got))
+                wire.copy_back(list(args), wire.decode(header.get("args"), got))
                 return wire.decode(header.get("result"), got)
             except wire.WireError as e:
                 raise StudentError({"type": "Died", "msg": f"unreadable answer: {e}"}) from None

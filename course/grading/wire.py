@@ -173,7 +173,7 @@ def _blocking_reader(fd):
     return read_exactly
 
 
-def _copy_back(old, new):
+def copy_back(old, new):
     """Put the values ``new`` (returned by the grader) into the caller's objects ``old``."""
     np = _np()
     if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.shape == new.shape \
@@ -182,12 +182,12 @@ def _copy_back(old, new):
     elif type(old) is dict and type(new) is dict:
         for k, v in new.items():
             if k in old and isinstance(old[k], (np.ndarray, dict, list)):
-                _copy_back(old[k], v)
+                copy_back(old[k], v)
             else:
                 old[k] = v
     elif type(old) is list and type(new) is list and len(old) == len(new):
         for i, v in enumerate(new):
             if isinstance(old[i], (np.ndarray, dict, list)):
-                _copy_back(old[i], v)
+                copy_back(old[i], v)
             else:
                 old[i] = v
