@@ -33,7 +33,7 @@ def main(argv=None):
     ap.add_argument("--time-limit", type=float, default=10.0,
                     help="seconds per run of an exercise cell (default 10)")
     ap.add_argument("--output-limit", type=int, default=100_000,
-                    help="characters of output kept per run (default 100000)")
+                    help="characters a run may print before a note says so (default 100000)")
     ap.add_argument("--memory", type=int, default=1024,
                     help="MiB of memory per process of a student's code (default 1024)")
     ap.add_argument("--submission-limit", type=float, default=120.0,
