@@ -112,7 +112,7 @@ binder-url:
 clean:
 	rm -rf $(VENV) build *.egg-info site .site-assets
 
-# --- Browser test and static site (issue 5) -------------------------------------------------
+# --- Browser test and static site ------------------------------------------------
 # test-browser: JupyterLab from .venv on a free localhost port with a token, driven by headless
 # Debian Chromium through Playwright; screenshots land in artifacts/screenshots/.
 CHROMIUM ?= /usr/bin/chromium
@@ -132,7 +132,7 @@ test-browser: $(STAMP) chromium
 html: $(STAMP)
 	$(BIN)/python tools/export_html.py site
 
-# ---- classroom edition (issue 4) -------------------------------------------------------------
+# ---- classroom edition ------------------------------------------------
 # make student   write student/NN_*.ipynb from the notebooks with exercises (and 00_start_here):
 #                solution regions replaced by placeholders, outputs from the first exercise on and
 #                all metadata cleared. See course/make_student.py and the README "For teachers".
@@ -140,7 +140,7 @@ html: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m course.make_student
 
-# ---- benchmark (issue 6) ---------------------------------------------------------------------
+# ---- benchmark ------------------------------------------------
 # make bench   time one gradient-descent step of helpers.train against its 8 matrix products
 #              alone (the BLAS floor), for three sizes in float64 and float32, and against PyTorch
 #              CPU autograd if torch happens to be installed (never a dependency). A few minutes; not part of
@@ -150,7 +150,7 @@ student: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
-# ---- grading a class (issue 12) --------------------------------------------------------------
+# ---- grading a class ------------------------------------------------
 # make grade                      grade SUBMISSIONS (one folder per student, or <student>__*.ipynb)
 #                                 into GRADES/grades.csv and GRADES/feedback/<student>.md; without
 #                                 SUBMISSIONS, first write the synthetic class of 60 (build/class)
