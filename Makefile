@@ -92,8 +92,9 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(PYTEST)
 
+# `make notebooks NB=11` re-executes only notebooks/11_*.ipynb.
 notebooks: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/execute_notebooks.py $(if $(NB),$(wildcard notebooks/$(NB)_*.ipynb),notebooks/*.ipynb)
 
 # The lock is made by uv's resolver from pyproject.toml (tools/lock.py says how); environment.yml
 # (Binder, conda) is generated from it. `make lock UPGRADE=1` moves every pin to the newest.
@@ -139,6 +140,8 @@ html: $(STAMP)
 .PHONY: student
 student: $(STAMP)
 	$(BIN)/python -m course.make_student
+	$(BIN)/python -m course.teaching_catalogue
+	$(BIN)/python -m course.reading_times
 
 # ---- benchmark ------------------------------------------------
 # make bench   time one gradient-descent step of helpers.train against its 8 matrix products
