@@ -1,8 +1,8 @@
 """Notebooks 01, 14 and 15 together show every equation (1)–(86) of the paper: read their markdown.
 
 01 shows the forward pass (1)–(6) and the results (81)–(86); 14 and 15, the paper's index
-derivation, show (7)–(80), and 15 asserts the equation index from a list in a code cell; a kernel cannot
-read the markdown around it. This test does: every number 1–86 is either typeset with
+derivation, show (7)–(80), and 15 asserts the equation index from a list in a code cell; a
+kernel cannot read the markdown around it. This test does: every number 1–86 is either typeset with
 ``\\tag{N}`` or named in the prose as a repeat ("(23) repeats (9)") of an equation that is
 typeset, and every displayed formula has balanced braces and ``\\left``/``\\right`` pairs, so
 MathJax can render it.
@@ -14,8 +14,9 @@ from pathlib import Path
 import nbformat
 
 NOTEBOOKS = [Path(__file__).resolve().parents[1] / "notebooks" / name
-             for name in ("01_derivation.ipynb", "14_index_derivation_output_and_second_layer.ipynb",
-                         "15_index_derivation_first_layer.ipynb")]
+             for name in ("01_derivation.ipynb",
+                          "14_index_derivation_output_and_second_layer.ipynb",
+                          "15_index_derivation_first_layer.ipynb")]
 
 
 def displayed_formulas(paths=NOTEBOOKS):
