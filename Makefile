@@ -112,7 +112,7 @@ binder-url:
 clean:
 	rm -rf $(VENV) build *.egg-info site .site-assets
 
-# --- Browser test and static site (issue 5) -------------------------------------------------
+# --- Browser test and static site ------------------------------------------------
 # test-browser: JupyterLab from .venv on a free localhost port with a token, driven by headless
 # Debian Chromium through Playwright; screenshots land in artifacts/screenshots/.
 CHROMIUM ?= /usr/bin/chromium
@@ -132,7 +132,7 @@ test-browser: $(STAMP) chromium
 html: $(STAMP)
 	$(BIN)/python tools/export_html.py site
 
-# ---- classroom edition (issue 4) -------------------------------------------------------------
+# ---- classroom edition ------------------------------------------------
 # make student   write student/NN_*.ipynb from the notebooks with exercises (and 00_start_here):
 #                solution regions replaced by placeholders, outputs from the first exercise on and
 #                all metadata cleared. See course/make_student.py and the README "For teachers".
@@ -140,7 +140,7 @@ html: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m course.make_student
 
-# ---- benchmark (issue 6) ---------------------------------------------------------------------
+# ---- benchmark ------------------------------------------------
 # make bench   time one gradient-descent step of helpers.train against its 8 matrix products
 #              alone (the BLAS floor), for three sizes in float64 and float32, and against PyTorch
 #              CPU autograd if torch happens to be installed (never a dependency). A few minutes; not part of
@@ -150,29 +150,49 @@ student: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
-# ---- grading a class (issue 12) --------------------------------------------------------------
+# ---- grading a class ------------------------------------------------
 # make grade                      grade SUBMISSIONS (one folder per student, or <student>__*.ipynb)
 #                                 into GRADES/grades.csv and GRADES/feedback/<student>.md; without
 #                                 SUBMISSIONS, first write the synthetic class of 60 (build/class)
-#                                 and check the grades against its expected.csv. See TEACHING.md.
+#                                 and check the grades against its expected.csv. Each student's
+#                                 code runs in a bubblewrap sandbox: installed here with apt when
+#                                 run as root, else the one command to run is printed. On a machine
+#                                 without one: make grade GRADE_FLAGS=--no-sandbox. See TEACHING.md.
 # make grade-class                write the synthetic class only (course/synthetic_class.py)
+# make test-sandbox               every attack of tests/test_sandbox.py (CI), not only the fast set
 # make grade-nbgrader / grade-otter   the same class through nbgrader / otter-grader, installed in
 #                                 .venv-grading from requirements-grading-lock.txt (never in .venv)
-.PHONY: grade grade-class grade-nbgrader grade-otter
+.PHONY: grade grade-class grade-sandbox test-sandbox grade-nbgrader grade-otter
 CLASS       ?= build/class
 CLASS_SIZE  ?= 60
 GRADES      ?= $(if $(SUBMISSIONS),grades,$(CLASS)/grades)
+GRADE_FLAGS ?=
 GVENV       := .venv-grading
 GSTAMP      := $(GVENV)/.installed
 
-grade: $(STAMP)
+# bubblewrap, unless the teacher grades without a sandbox (GRADE_FLAGS=--no-sandbox)
+grade-sandbox:
+	@case " $(GRADE_FLAGS) " in *" --no-sandbox "*) exit 0;; esac; \
+	command -v bwrap >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap \
+	    >/dev/null; \
+	else echo "Grading runs students' code in a bubblewrap sandbox, which is missing:" \
+	  "sudo apt-get install bubblewrap (or: make grade GRADE_FLAGS=--no-sandbox, unconfined)" >&2; \
+	  exit 1; fi
+
+grade: $(STAMP) grade-sandbox
 ifdef SUBMISSIONS
-	$(BIN)/python -m course.grading $(SUBMISSIONS) --out $(GRADES)
+	$(BIN)/python -m course.grading $(SUBMISSIONS) --out $(GRADES) $(GRADE_FLAGS)
 else
 	$(BIN)/python -m course.synthetic_class $(CLASS) --size $(CLASS_SIZE)
-	$(BIN)/python -m course.grading $(CLASS)/submissions --out $(GRADES) --quiet
+	$(BIN)/python -m course.grading $(CLASS)/submissions --out $(GRADES) --quiet $(GRADE_FLAGS)
 	$(BIN)/python -m course.synthetic_class $(CLASS) --compare $(GRADES)/grades.csv
 endif
+
+test-sandbox: $(STAMP) grade-sandbox
+	SANDBOX_FULL=1 SANDBOX_REQUIRED=1 $(BIN)/python -m pytest -q -p no:randomly -n 0 \
+		tests/test_sandbox.py
 
 grade-class: $(STAMP)
 	$(BIN)/python -m course.synthetic_class $(CLASS) --size $(CLASS_SIZE)

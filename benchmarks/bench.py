@@ -18,16 +18,15 @@ so the training run is untouched. (floor + update) / floor is what step / floor 
 the elementwise work but the update were free.
 
 The step is timed inside ``train`` itself: a callback records the clock and the page-fault count
-after every step, and the first step of each ``train`` call (which allocates the buffers that the
-following steps reuse) is left out. Step, floor and (if installed) the same network in PyTorch
-CPU autograd are measured in turns, repetition after repetition, and summarised by their median,
-since two BLAS threads on a shared machine make single timings erratic.
+after every step, and the first step of each ``train`` call is left out. Step, floor and (if
+installed) the same network in PyTorch CPU autograd are measured in turns, repetition after
+repetition, and summarised by their median, since single timings on a shared machine are erratic.
 
-Also timed: a *single call*, ``forward`` + ``loss`` + ``backward`` of the public API without
-reused buffers, as a notebook cell does it (``backward`` re-runs the forward pass to check its
-cache, so this is the cost of safety, not of training). ``train`` chooses its BLAS thread count by
-problem size (:data:`helpers.training.THREAD_POLICY`, stated in the report); the floor and the
-single call run with the library's default threads.
+Also timed: a *single call*, ``forward`` + ``loss`` + ``backward`` of the public API, as a
+notebook cell does it: the step's work without the update, plus the input checks and
+``backward``'s check that its cache belongs to these parameters and this x (which runs no second
+forward pass). ``train`` sets no BLAS thread count of its own (:data:`THREAD_POLICY`, stated in
+the report); the floor and the single call run with the library's default threads too.
 
     python benchmarks/bench.py                 # all sizes, float64 and float32
     python benchmarks/bench.py --quick         # fewer repetitions (a smoke test)
@@ -52,7 +51,9 @@ from pathlib import Path
 import numpy as np
 
 from helpers.network import backward, forward, init_params, loss
-from helpers.training import THREAD_POLICY, train
+from helpers.training import train
+
+THREAD_POLICY = "the BLAS library's default thread count at every size (no limit set by train)"
 
 SIZES = [(64, 1000, 100, 100, 10), (256, 1024, 512, 512, 10), (1024, 2048, 1024, 1024, 256)]
 DTYPES = ["float64", "float32"]

@@ -61,9 +61,9 @@ INDEX = "00_start_here.ipynb"
 NOTE = ("*Classroom edition.* The code cells marked `YOUR CODE HERE` are yours to write: the "
         "comment above each names what to compute, its shape and the equation. Run the cell, then "
         "the check cell below it: it says whether your answer is right and, if not, names the "
-        "likely mistake and the equation to look at. Once you want to see an answer, "
-        "`exercises.show_answer(\"dw3\")` prints it. Outputs from the first exercise on are "
-        "cleared: run the notebook from the top.")
+        "likely mistake and the equation to look at. Stuck? `exercises.hint(\"dw3\")` gives "
+        "a hint, one step more at each call; `exercises.show_answer(\"dw3\")` prints the "
+        "answer. Outputs from the first exercise on are cleared: run the notebook from the top.")
 NOTE_INDEX = ("*Classroom edition.* The notebooks with exercises ({names}) have empty cells for "
               "you to write the equations; the check cell after each tells you whether your "
               "answer is right and, if not, names the likely mistake and the equation to look "

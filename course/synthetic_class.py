@@ -43,7 +43,7 @@ BREAKAGES = [
     ("sys.exit in a cell", "02", "h1", "sys.exit", False),
     ("cells reordered", "02", None, "reordered", True),
     ("exercise cell deleted", "04", "dw2", "deleted", False),
-    ("kernel killed by os._exit", "04", "dh2", "kernel died", False),
+    ("process killed by os._exit", "04", "dh2", "died", False),
     ("endless loop", "05", "dw1", "time limit", False),
     ("cell id lost (copied and pasted)", "05", "dh1", "found by its comment", True),
     ("variable renamed", "05", "db1", "not defined", False),
@@ -89,7 +89,7 @@ def _break(kind, nbs, assignments, other):
         nb.cells = nb.cells[::-1]
     elif label == "exercise cell deleted":
         nb.cells = [c for c in nb.cells if c.get("id") != ex.cell_id]
-    elif label == "kernel killed by os._exit":
+    elif label == "process killed by os._exit":
         _cell(nb, ex.cell_id).source = "import os\nos._exit(3)"
     elif label == "endless loop":
         _cell(nb, ex.cell_id).source = "while True:\n    pass"

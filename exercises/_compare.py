@@ -9,6 +9,8 @@ the largest difference and — when the wrong value is recognised — the mistak
 
 import numpy as np
 
+from . import _runs
+
 _TOL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-4}
 
 
@@ -25,7 +27,8 @@ def shape_str(shape):
 
 
 def label(eq):
-    """"eq. (81)" for an equation number, the text itself otherwise ("the central difference")."""
+    """"eq. (81)" for an equation number, the text itself otherwise ("1ᵀ·(82)", "the central
+    difference")."""
     return f"eq. {eq}" if eq.startswith("(") else eq
 
 
@@ -67,6 +70,34 @@ def recognise(value, mistakes, ctx, tol):
     return None
 
 
+def last_run(*names):
+    """Fail if the cell that last assigned one of ``names`` raised on that run: the value there
+    is left over from an earlier attempt (or the placeholder), so nothing else is judged. Only
+    for a check called from a notebook cell in a kernel where :func:`exercises.start` ran."""
+    if _runs.from_cell() is None:
+        return
+    for name in names:
+        err = _runs.LAST.get(name)
+        if err and err.startswith("NotImplementedError"):
+            raise _raised(f"{name} is not answered yet ({err}): replace the placeholder in "
+                                f"the exercise cell above, run it, then run this check again.")
+        if err:
+            raise _raised(f"your exercise cell raised on its last run ({err}): fix it "
+                                f"first. This check judges {name} only once that cell has run "
+                                f"without an error.")
+
+
+def _raised(message):
+    err = ExerciseError(message)
+    err.cell_raised = True          # use() says so instead of "did not pass its check"
+    return err
+
+
+def num(v):
+    """A number for a message: 8 significant digits, and 0 for −0."""
+    return f"{float(v) + 0.0:.8g}"
+
+
 def answer(var, value, what):
     """Return the student's ``value`` if it is a real NumPy array, else fail saying what it is.
 
@@ -90,8 +121,9 @@ def answer(var, value, what):
     return value
 
 
-def hint_line(mistake):
-    return f"\n  Likely mistake: {mistake.text()}" if mistake is not None else ""
+def hint_line(mistake, eq=""):
+    """The 'Likely mistake' line; ``eq``: the exercise's own equation."""
+    return f"\n  Likely mistake: {mistake.text(eq)}" if mistake is not None else ""
 
 
 def fail(var, eq, what, value, ref, mistake, extra=""):
@@ -104,16 +136,16 @@ def fail(var, eq, what, value, ref, mistake, extra=""):
         diff = np.abs(v - r)
         idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
         where = f" at index {tuple(int(i) for i in idx)}" if v.ndim else ""
-        msg += (f"\n  Largest difference{where}: yours {v[idx]:.8g}, expected {r[idx]:.8g} "
+        msg += (f"\n  Largest difference{where}: yours {num(v[idx])}, expected {num(r[idx])} "
                 f"(shape {shape_str(r.shape)} is right).")
     if extra:
         msg += f"\n  {extra}"
-    raise ExerciseError(msg + hint_line(mistake), mistake.key if mistake else None)
+    raise ExerciseError(msg + hint_line(mistake, eq), mistake.key if mistake else None)
 
 
 def fail_shape(var, eq, what, dims, value, ref, mistake):
     msg = (f"{var} has shape {value.shape}, expected {ref.shape} ({dims}): {label(eq)}, {what}.")
-    raise ExerciseError(msg + hint_line(mistake), mistake.key if mistake else None)
+    raise ExerciseError(msg + hint_line(mistake, eq), mistake.key if mistake else None)
 
 
 def dtype_note(value, dtype):

@@ -1,8 +1,9 @@
 """The reference by name, the no-cascade switch and the answer reveal.
 
     reference(name, params, x, y=None)     the right value of any quantity, by name
-    use(name, value, params, x, y=None)    the student's value if it passes its check, else the
-                                           reference value, with one line saying so
+    use(name, params, x, y=None)           the student's value of ``name`` if it passes its
+                                           check, else the reference value, with one line
+    hint(name)                             the next hint, a step at a time, never the formula
     show_answer(name)                      print the formula and its NumPy line, on request
 
 The arrays ``reference`` and ``use`` hand out are remembered, so that passing one of them to the
@@ -11,18 +12,21 @@ quantity's own check is refused (:mod:`.provenance`).
 
 import contextlib
 import io
+import sys
 
 import numpy as np
 
 from helpers._checks import check_problem
 
-from . import inplace, provenance
+from . import _runs, inplace, provenance, session
+from ._compare import label
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .context import intermediates
 from .numerical import check_gd_step
-from .tasks import GRADIENT, SEED_FORM, TASKS
+from .tasks import GRADIENT, SEED_FORM, TASK_OF_NAME, TASKS
 
-__all__ = ["reference", "use", "use_step", "show_answer", "NAMES"]
+__all__ = ["reference", "use", "use_step", "hint", "show_answer", "NAMES"]
+_MISSING = object()
 
 _FORWARD = ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "A", "B")
 _NEEDS_Y = ("L", "dy", "dh2", "dh1", "dw3", "db3", "dw2", "db2", "dw1", "db1", "grads")
@@ -37,23 +41,15 @@ def _check_name(name):
 
 
 def _compute(name, params, x, y):
+    """``name`` computed by the reference network (:func:`.context.intermediates`)."""
     c = intermediates(params, x, y)
-    if name in c and name not in ("L",):
-        return c[name].copy()
     if name == "L":
         return float(c["L"])
     if name == "cache":
         return {k: v.copy() for k, v in c.items() if isinstance(v, np.ndarray)}
-    act = {"dw3": "h2_relu", "dw2": "h1_relu", "dw1": "x"}
-    level = {"3": "dy", "2": "dh2", "1": "dh1"}
-    grads = {}
-    for q in ("dw1", "db1", "dw2", "db2", "dw3", "db3"):
-        G = c[level[q[2]]]
-        grads[q] = (x if q == "dw1" else c[act[q]]).T @ G if q[1] == "w" else \
-            G.sum(axis=0, keepdims=True)
     if name == "grads":
-        return {_WEIGHT_OF[q]: grads[q] for q in grads}
-    return grads[name]
+        return {k: v.copy() for k, v in c["grads"].items()}
+    return (c[name] if name in c else c["grads"][_WEIGHT_OF[name]]).copy()
 
 
 def reference(name, params, x, y=None):
@@ -91,46 +87,81 @@ def _run_check(name, value, params, x, y):
         check_gradient(_WEIGHT_OF[name], value, params, x, y)
 
 
-def use(name, value, params, x, y=None):
-    """The student's ``value`` of ``name`` if it passes its check, else the reference value.
+def _student_value(name, value, frame):
+    """The value to judge: ``value`` if given, else the variable ``name`` of the calling cell's
+    namespace (``_MISSING`` if it was never defined: its exercise cell did not run)."""
+    return frame.f_globals.get(name, _MISSING) if value is _MISSING else value
+
+
+def _why(err, value, name):
+    if getattr(err, "cell_raised", False):
+        return f"{name}: your exercise cell raised on its last run:"
+    unanswered = value is None or value is _MISSING
+    return f"{name} {'is not answered yet' if unanswered else 'did not pass its check'}:"
+
+
+def _put_back(name, frame):
+    """What the exercise cell of ``name`` rebound (``def forward``, ``w3 = w3.T``), back."""
+    ns = _runs.from_cell()
+    if ns is not None and frame.f_globals is ns:
+        session.restore_rebound(name, ns)
+
+
+def use(name, params, x, y=None, *, value=_MISSING):
+    """Your value of ``name`` if it passes its check, else the reference value.
 
     For the cell after an exercise's check, so that a wrong or unanswered exercise fails its own
-    check and nothing else: on success it returns ``value`` and prints nothing; otherwise it
-    prints one line saying that the cells below use the reference value, and returns it::
+    check and nothing else. It reads your variable ``name`` from the notebook itself (so a cell
+    that never defined it is no error here; ``value=`` passes one explicitly). On success it
+    returns your value and prints nothing; otherwise it prints one line saying that the cells
+    below use the reference value, and returns it. Either way, what the exercise cell rebound
+    or changed in place (``forward``, ``w3``, the mask ``A``) is put back, with one line::
 
-        dh2 = exercises.use("dh2", dh2, params, x, y)
+        dh2 = exercises.use("dh2", params, x, y)
     """
     _check_name(name)
+    if not isinstance(params, dict):
+        raise TypeError(f"use() takes (name, params, x, y) and reads your {name} itself: "
+                        f"{name} = exercises.use({name!r}, params, x, y)")
     if name in ("A", "B", "grads", "cache"):
         raise ValueError(f"use() takes an exercise's quantity; {name!r} is not one (use "
                          f"reference({name!r}, …) for it)")
     if name in _NEEDS_Y and y is None:
-        raise ValueError(f"use({name!r}, …) needs y as well: use({name!r}, {name}, params, x, y)")
+        raise ValueError(f"use({name!r}, …) needs y as well: use({name!r}, params, x, y)")
+    frame = sys._getframe(1)
+    value = _student_value(name, value, frame)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            _run_check(name, value, params, x, y)
+            _run_check(name, None if value is _MISSING else value, params, x, y)
         passed = True
-    except AssertionError:
-        why = "is not answered yet" if value is None else "did not pass its check"
-        print(f"{name} {why}: the cells below use the reference value of {name} "
-              f"(eq. {TASKS[name].eq}).")
+    except AssertionError as err:
+        print(f"{_why(err, value, name)} the cells below use the reference value of {name} "
+              f"({label(TASKS[name].eq)}).")
         passed = False
-    inplace.restore(name, value, params, x, y)          # what the exercise cell changed
+    _put_back(name, frame)
+    inplace.restore(name, None if value is _MISSING else value, params, x, y)
     return value if passed else reference(name, params, x, y)
 
 
-def use_step(new_params, params, grads, lr):
-    """:func:`use` for 08's gradient-descent step: the student's ``new_params`` if they pass
+def use_step(params, grads, lr, *, value=_MISSING):
+    """:func:`use` for 08's gradient-descent step: your ``new_params`` if they pass
     :func:`check_gd_step`, else the reference step (a new dict), with one line saying so::
 
-        new_params = exercises.use_step(new_params, params, grads, lr)
+        new_params = exercises.use_step(params, grads, lr)
     """
+    if not isinstance(params, dict) or not isinstance(grads, dict):
+        raise TypeError("use_step() takes (params, grads, lr) and reads your new_params itself: "
+                        "new_params = exercises.use_step(params, grads, lr)")
+    frame = sys._getframe(1)
+    new_params = _student_value("new_params", value, frame)
+    new_params = None if new_params is _MISSING else new_params
+    _put_back("new_params", frame)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             check_gd_step(new_params, params, grads, lr)
     except AssertionError as err:
-        why = "is not answered yet" if new_params is None else "did not pass its check"
-        print(f"new_params {why}: the cells below use the reference gradient-descent step.")
+        print(f"{_why(err, new_params, 'new_params')} the cells below use the reference "
+              f"gradient-descent step.")
         if getattr(err, "mistake", None) == "st-in-place":
             _undo_step(new_params, params, grads, lr)
         return {k: provenance.issue(params[k] - lr * np.asarray(grads[k], dtype=params[k].dtype),
@@ -147,6 +178,23 @@ def _undo_step(new_params, params, grads, lr):
                 np.shares_memory(new_params[k], params[k]):
             params[k] += lr * np.asarray(grads[k], dtype=params[k].dtype)
     print("params were changed in place by your step; they are back to their values before it.")
+
+
+_HINTS_GIVEN = {}
+
+
+def hint(name):
+    """Print the next hint for exercise ``name``: first the shapes of the factors and which
+    product is elementwise, then the next step; never the formula (:func:`show_answer`)."""
+    task = TASKS.get(TASK_OF_NAME.get(name, name)) if isinstance(name, str) else None
+    if task is None:
+        raise ValueError(f"name must be one of {', '.join(TASKS)}; got {name!r}")
+    k = _HINTS_GIVEN[name] = min(_HINTS_GIVEN.get(name, 0) + 1, len(task.hints))
+    print(f"Hint {k} of {len(task.hints)} for {name}: {task.hints[k - 1]}")
+    if k == len(task.hints):
+        key = TASK_OF_NAME.get(name, name)
+        print(f"That is the last hint; exercises.show_answer({key!r}) prints the answer."
+              if task.formula else "That is the last hint: the check tells you when you have it.")
 
 
 def show_answer(name):

@@ -19,7 +19,19 @@ from helpers._checks import check_problem, check_same_shape
 from helpers.network import _loss
 
 from . import inplace, provenance
-from ._compare import ExerciseError, answer, close, dtype_note, fail, fail_shape, recognise, tol_for
+from ._compare import (
+    ExerciseError,
+    answer,
+    close,
+    dtype_note,
+    fail,
+    fail_shape,
+    label,
+    last_run,
+    num,
+    recognise,
+    tol_for,
+)
 from .catalogue import MISTAKES, for_quantity
 from .context import LEVEL, Context
 from .tasks import GRADIENT, SEED_FORM, TASKS
@@ -55,7 +67,7 @@ def compare(quantity, value, ref, ctx, dtype, *, var=None, ok=None):
         m = recognise(value, mistakes, ctx, tol) or _shape_mistake(value, ref, quantity)
         fail_shape(var, task.eq, task.what, task.dims, value, ref, m)
     if close(value, ref, tol):
-        print(ok or f"{var} matches eq. {task.eq}")
+        print(ok or f"{var} matches {label(task.eq)}")
         return
     m = recognise(value, mistakes, ctx, tol)
     fail(var, task.eq, task.what, value, ref, m, dtype_note(value, dtype))
@@ -70,6 +82,7 @@ def check_forward(name, value, params, x):
     if name not in _FORWARD:
         raise ValueError(f"name must be one of {', '.join(_FORWARD)}; got {name!r}")
     dtype, x, _ = check_problem(params, x)
+    last_run(name)
     value = answer(name, value, TASKS[name].describe())
     provenance.refuse(name, value, name, position=1, check="check_forward")
     inplace.refuse(name, value, params, x)
@@ -81,6 +94,7 @@ def check_forward(name, value, params, x):
 def check_loss(L, y_pred, y):
     """Check a student's loss ``L`` against eq. (6), a sum of squares over all entries."""
     y_pred, y = check_same_shape(y_pred, y)
+    last_run("L")
     task = TASKS["L"]
     ref = _loss(np.asarray(y_pred, dtype=np.float64), np.asarray(y, dtype=np.float64))
     if L is None:
@@ -105,8 +119,8 @@ def check_loss(L, y_pred, y):
         return
     ctx = _LossContext(np.asarray(y_pred, dtype=np.float64), np.asarray(y, dtype=np.float64), ref)
     m = recognise(np.asarray(value), for_quantity("L"), ctx, tol)
-    raise ExerciseError(f"L does not match eq. (6) ({task.what}).\n  Yours {value:.6g}, expected "
-                        f"{ref:.6g}." + (f"\n  Likely mistake: {m.text()}" if m else ""),
+    raise ExerciseError(f"L does not match eq. (6) ({task.what}).\n  Yours {num(value)}, expected "
+                        f"{num(ref)}." + (f"\n  Likely mistake: {m.text()}" if m else ""),
                         m.key if m else None)
 
 
@@ -126,6 +140,7 @@ def check_gradient(name, value, params, x, y):
         raise ValueError(f"name must be one of {', '.join(GRADIENT)}; got {name!r}")
     q = GRADIENT[name]
     dtype, x, y = check_problem(params, x, y)
+    last_run(q)
     value = answer(q, value, TASKS[q].describe())
     provenance.refuse(q, value, q, position=1, check="check_gradient")
     inplace.refuse(q, value, params, x, y)
@@ -141,10 +156,11 @@ def check_seed_bias_form(name, value, params, x, y):
         raise ValueError(f"name must be one of {', '.join(SEED_FORM)}; got {name!r}")
     q = SEED_FORM[name]
     dtype, x, y = check_problem(params, x, y)
+    last_run(q)
     value = answer(q, value, TASKS[q].describe())
     provenance.refuse(q, value, q, position=1, check="check_seed_bias_form")
     inplace.refuse(q, value, params, x, y)
     ctx = Context(params, x, y, q)
     ctx.ref = ctx.G
     compare(q, value, ctx.ref, ctx, dtype,
-            ok=f"{q} matches eq. {TASKS[q].eq} (the paper's n×d form for {name})")
+            ok=f"{q} matches {label(TASKS[q].eq)} (the paper's n×d form for {name})")

@@ -1,30 +1,74 @@
-"""The reference intermediates of one problem, for the checks and the mistake catalogue."""
+"""The reference intermediates of one problem, for the checks and the mistake catalogue.
+
+Everything here is computed by the one reference network, :mod:`helpers.network`
+(``_forward``, ``_loss``, ``_backward`` and their :class:`~helpers.network.Net` variations).
+"""
 
 import numpy as np
 
-from helpers.network import _backward, _forward, _loss
+from helpers.network import IDENTITY, PAPER, RELU, Net, _backward, _forward, _loss
 
 LEVEL = {"dy": "dy", "db3": "dy", "dw3": "dy", "dh2": "dh2", "db2": "dh2", "dw2": "dh2",
          "dh1": "dh1", "db1": "dh1", "dw1": "dh1"}
 _ORDER = ("dy", "dh2", "dh1")
 _ACT = {"dy": "h2_relu", "dh2": "h1_relu", "dh1": "x"}
+_GRAD = {"dw3": "w3", "db3": "b3", "dw2": "w2", "db2": "b2", "dw1": "w1", "db1": "b1"}
 
 
-def intermediates(params, x, y=None):
-    """The forward cache (h1 … y_pred, A, B) and, with ``y``, dy (82), dh2 (84), dh1 (86) and
-    the loss L (6), all recomputed from scratch (fresh arrays, never the caller's)."""
-    y_pred, c = _forward(params, x)
+def intermediates(params, x, y=None, net=None):
+    """The forward cache (h1 … y_pred, A, B) and, with ``y``, dy (82), dh2 (84), dh1 (86), the
+    loss L (6) and the six gradients ``grads``, all recomputed from scratch (fresh arrays, never
+    the caller's)."""
+    y_pred, c = _forward(params, x, net)
     out = dict(c)
     if y is not None:
-        _backward(params, x, y, c)
-        out.update(dy=c["dy"], dh2=c["dh2"], dh1=c["dh1"], L=_loss(y_pred, y))
+        out["grads"] = _backward(params, x, y, c, net)
+        out.update(dy=c["dy"], dh2=c["dh2"], dh1=c["dh1"], L=_loss(y_pred, y, net, params))
     return out
 
 
+def below(params, x, level, G, cache, act=None, act_level=None):
+    """The reference backward pass (81)–(86) started from ``G`` in place of dy, dh2 or dh1
+    (``level``): returns (grads, cache) with the gradients that G gives.
+
+    y_pred = G/2 and y = 0 make (82) give G exactly; to start at dh2 or dh1 the layers above are
+    replaced by identities (w = I, slope 1), which pass G down unchanged. ``act`` replaces the
+    activation that multiplies the gradient at ``act_level`` in its weight's gradient (h2_relu,
+    h1_relu or x)."""
+    p, c = dict(params), {**cache, "y_pred": G / 2}
+    if act is not None and act_level == "dh1":
+        x = act
+    elif act is not None:
+        c[_ACT[act_level]] = act
+    for k in _ORDER[1:_ORDER.index(level) + 1]:        # dh2: w3, A; dh1: also w2, B
+        w, mask = ("w3", "A") if k == "dh2" else ("w2", "B")
+        p[w], c[mask] = np.eye(G.shape[1], dtype=G.dtype), np.ones(G.shape, dtype=bool)
+    return _backward(p, x, np.zeros_like(G), c), c
+
+
+def loss_of(params, y, level, h, net=None):
+    """L (6) as a function of y_pred, h2 or h1 (``level`` "dy", "dh2", "dh1"): the reference
+    forward pass from ``h`` on, with identity layers in front."""
+    p, act1, act2 = dict(params), (net or PAPER).act1, (net or PAPER).act2
+    if level == "dy":
+        return _loss(h, y)
+    d = h.shape[1]
+    eye, zero = np.eye(d, dtype=h.dtype), np.zeros((1, d), dtype=h.dtype)
+    if level == "dh2":                                 # relu(h2)·w3 + b3: layer 2 starts at h2
+        p.update(w1=eye, b1=zero, w2=params["w3"], b2=params["b3"])
+        d_out = params["w3"].shape[1]
+        p.update(w3=np.eye(d_out, dtype=h.dtype), b3=np.zeros((1, d_out), dtype=h.dtype))
+        net = Net(act2, IDENTITY)
+    else:                                              # layer 1's pre-activation is h1
+        p.update(w1=eye, b1=zero)
+        net = Net(act1, act2)
+    return _loss(_forward(p, h, net)[0], y)
+
+
 class Context:
-    """Attributes: x, y, w1 … b3, h1 … y_pred, A, B, dy, dh2, dh1, L, n, d_out; ``quantity``
-    (the exercise), ``ref`` (its right answer), ``value`` (the student's), ``G`` (the paper's
-    n×d form at the quantity's level) and ``name`` (a forward quantity's name)."""
+    """Attributes: x, y, w1 … b3, h1 … y_pred, A, B, dy, dh2, dh1, L, grads, n, d_out;
+    ``quantity`` (the exercise), ``ref`` (its right answer), ``value`` (the student's), ``G``
+    (the paper's n×d form at the quantity's level) and ``name`` (a forward quantity's name)."""
 
     def __init__(self, params, x, y, quantity, ref=None, value=None):
         self.params, self.x, self.y = params, x, y
@@ -38,31 +82,24 @@ class Context:
         self.pre = {"h1_relu": self.h1, "h2_relu": self.h2}.get(quantity)
 
     def fwd(self, name, *, bias1=True, relu1=True, bias2=True, relu2=True, bias3=True):
-        """The forward pass with terms switched off; returns intermediate ``name``."""
-        h1 = self.x @ self.w1 + (self.b1 if bias1 else 0)
-        h1r = np.maximum(h1, 0) if relu1 else h1
-        h2 = h1r @ self.w2 + (self.b2 if bias2 else 0)
-        h2r = np.maximum(h2, 0) if relu2 else h2
-        y_pred = h2r @ self.w3 + (self.b3 if bias3 else 0)
-        return {"h1": h1, "h1_relu": h1r, "h2": h2, "h2_relu": h2r, "y_pred": y_pred}[name]
+        """The reference forward pass with terms switched off; returns intermediate ``name``."""
+        p = {k: v if on else np.zeros_like(v) for (k, v), on in zip(
+            ((k, self.params[k]) for k in ("w1", "b1", "w2", "b2", "w3", "b3")),
+            (True, bias1, True, bias2, True, bias3), strict=True)}
+        net = Net(RELU if relu1 else IDENTITY, RELU if relu2 else IDENTITY)
+        return _forward(p, self.x, net)[1][name]
 
     def up(self, level, G, act=None):
         """The exercise's quantity computed from a candidate ``G`` for dy, dh2 or dh1."""
         target = LEVEL[self.quantity]
         if _ORDER.index(level) > _ORDER.index(target):
             return None
-        while level != target:
-            if level == "dy":
-                G, level = self.A * (G @ self.w3.T), "dh2"
-            else:
-                G, level = self.B * (G @ self.w2.T), "dh1"
-        kind = self.quantity[:2]
+        forward_cache = {k: getattr(self, k) for k in ("h1", "h1_relu", "B", "h2", "h2_relu",
+                                                        "A", "y_pred")}
+        grads, c = below(self.params, self.x, level, G, forward_cache, act, target)
         if self.quantity in _ORDER:
-            return G
-        if kind == "db":
-            return G.sum(axis=0, keepdims=True)
-        act = getattr(self, _ACT[level]) if act is None else act
-        return act.T @ G
+            return c[self.quantity]
+        return grads[_GRAD[self.quantity]]
 
     def any_of(self, *candidates):
         """The candidate with the student's shape (the first one), or None."""

@@ -24,10 +24,12 @@ import numpy as np
 
 from helpers._checks import PARAM_NAMES, check_problem
 from helpers.gradcheck import numerical_gradient
+from helpers.network import RELU, Activation, Net, _forward, _loss, leaky_relu
 
 from . import provenance
-from ._compare import answer, fail, fail_shape, shape_str
+from ._compare import answer, fail, fail_shape, last_run, shape_str
 from .catalogue import MISTAKES, Mistake, register
+from .context import intermediates, loss_of
 
 __all__ = ["check_input_gradient", "check_mean_loss_gradient", "check_weight_decay_gradient",
            "check_leaky_relu_gradient", "leaky_network"]
@@ -37,81 +39,150 @@ _FD = "the finite differences of the loss"
 _BEYOND = "beyond the paper"
 for _m in [
     Mistake("d-transposed", "the result is transposed", _BEYOND, _D,
-            "has the transposed shape", "The gradient has the shape of the variable."),
+            "has the transposed shape", "The gradient has the shape of the variable.",
+         examples=('dx = (dh1 @ w1.T).T',)),
     Mistake("d-summed", "summed over the samples", _BEYOND, ("dx",),
-            "shape 1×d_in, the column sums", "Each sample's input has its own row of ∂L/∂x."),
+            "shape 1×d_in, the column sums", "Each sample's input has its own row of ∂L/∂x.",
+         examples=('dx = (dh1 @ w1.T).sum(axis=0, keepdims=True)',)),
     Mistake("d-dh1-for-dx", "this is ∂L/∂h1, one step short of x", _BEYOND, ("dx",),
             "equals the finite differences of L in h1",
-            "x reaches h1 through the first layer's weights: one more step of the chain rule."),
+            "x reaches h1 through the first layer's weights: one more step of the chain rule.",
+         examples=('dx = dh1',)),
     Mistake("d-w1-not-transposed", "w1 is not transposed", _BEYOND, ("dx",),
             "raises a matmul error in the cell (recognised by the exception handler)",
-            "dh1 is n×d1 and w1 is d_in×d1: check which dimension the product contracts."),
+            "dh1 is n×d1 and w1 is d_in×d1: check which dimension the product contracts.",
+         examples=('dx = dh1 @ w1',)),
     Mistake("d-mask-B-missing", "mask B (64) is missing", _BEYOND,
             ("dx", "mean", "decay"), "equals the gradient of the network whose first ReLU is "
             "replaced by its tangent line of slope 1",
-            "The path to the loss goes through the first ReLU."),
+            "The path to the loss goes through the first ReLU.",
+         examples=('dx = (dh2 @ w2.T) @ w1.T',)),
     Mistake("d-mask-A-missing", "mask A (33) is missing", _BEYOND, ("dx", "mean", "decay"),
             "equals the gradient with the second ReLU's slope taken as 1",
-            "The path to the loss goes through the second ReLU too."),
+            "The path to the loss goes through the second ReLU too.",
+         examples=('dx = (B * ((dy @ w3.T) @ w2.T)) @ w1.T',)),
     Mistake("d-factor", "a scale factor is wrong", _BEYOND, _D,
             "equals the right answer times 2, ½ or −1", "Check the factor 2 of the square and "
-            "the sign of the residual."),
+            "the sign of the residual.",
+         examples=('dx = 2 * dh1 @ w1.T',)),
     Mistake("d-sum-loss", "the gradient of the summed loss (6), not of the mean", _BEYOND,
             ("mean",), "equals n·d_out times the right answer",
-            "L_mean divides the sum by the number of entries, and so does its gradient."),
+            "L_mean divides the sum by the number of entries, and so does its gradient.",
+         examples=(
+             ('dw1_mean = x.T @ dh1\n'
+              'db1_mean = dh1.sum(axis=0, keepdims=True)'),
+         )),
     Mistake("d-mean-n", "divided by n only", _BEYOND, ("mean",),
-            "equals d_out times the right answer", "L_mean averages over all n·d_out entries."),
+            "equals d_out times the right answer", "L_mean averages over all n·d_out entries.",
+         examples=(
+             ('dw1_mean = x.T @ dh1 / n\n'
+              'db1_mean = dh1.sum(axis=0, keepdims=True) / n'),
+         )),
     Mistake("d-mean-twice", "divided by n·d_out twice", _BEYOND, ("mean",),
-            "equals the right answer / (n·d_out)", ""),
+            "equals the right answer / (n·d_out)", "",
+         examples=(
+             ('dw1_mean = x.T @ dh1 / (n * d_out) ** 2\n'
+              'db1_mean = dh1.sum(axis=0, keepdims=True)'),
+         )),
     Mistake("d-bias-seed-form", "the bias gradient is not summed over the samples",
             _BEYOND, ("mean", "decay", "leaky"), "equals the gradient with respect to "
-            "the broadcast n×d bias term", "The parameter is 1×d: one number per column."),
+            "the broadcast n×d bias term", "The parameter is 1×d: one number per column.",
+         examples=(
+             ('dw1_mean = x.T @ dh1 / (n * d_out)\n'
+              'db1_mean = dh1 / (n * d_out)'),
+         )),
     Mistake("d-decay-missing", "the weight-decay term is missing", _BEYOND, ("decay",),
-            "equals the gradient of L without the penalty", "The penalty depends on the weights."),
+            "equals the gradient of L without the penalty", "The penalty depends on the weights.",
+         examples=(
+             ('dw1_reg = x.T @ dh1\n'
+              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
+              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
+              'db1_reg = None'),
+         )),
     Mistake("d-decay-factor", "the factor 2 of the penalty is dropped", _BEYOND,
             ("decay",), "equals the data gradient plus half the penalty's gradient",
-            "Differentiate the square."),
+            "Differentiate the square.",
+         examples=(
+             ('dw1_reg = x.T @ dh1 + lam * w1\n'
+              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
+              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
+              'db1_reg = None'),
+         )),
     Mistake("d-decay-sign", "the penalty's gradient is subtracted", _BEYOND, ("decay",),
-            "equals the data gradient minus the penalty's gradient", ""),
+            "equals the data gradient minus the penalty's gradient", "",
+         examples=(
+             ('dw1_reg = x.T @ dh1 - 2 * lam * w1\n'
+              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
+              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
+              'db1_reg = None'),
+         )),
     Mistake("d-decay-only", "only the penalty's gradient", _BEYOND, ("decay",),
-            "equals the penalty's gradient alone", "L_reg is the loss plus the penalty."),
+            "equals the penalty's gradient alone", "L_reg is the loss plus the penalty.",
+         examples=(
+             ('dw1_reg = 2 * lam * w1\n'
+              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
+              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
+              'db1_reg = None'),
+         )),
     Mistake("d-decay-bias", "weight decay applied to a bias", _BEYOND, ("decay",),
             "equals the bias's data gradient plus a decay term",
-            "The penalty covers w1, w2, w3 only."),
+            "The penalty covers w1, w2, w3 only.",
+         examples=(
+             ('dw1_reg = x.T @ dh1 + 2 * lam * w1\n'
+              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
+              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
+              'db1_reg = dh1.sum(axis=0, keepdims=True) + 2 * lam * b1'),
+         )),
     Mistake("d-leaky-relu-mask", "the ReLU mask B used where the leaky ReLU's slope belongs",
             _BEYOND, ("leaky",), "equals the gradient with slope 0 for h1 < 0",
-            "The leaky ReLU has slope alpha, not 0, where h1 < 0."),
+            "The leaky ReLU has slope alpha, not 0, where h1 < 0.",
+         examples=(
+             ('dh1_leaky = B * (dh2_leaky @ w2.T)\n'
+              'dw1_leaky = x.T @ dh1_leaky\n'
+              'db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)'),
+         )),
     Mistake("d-leaky-no-slope", "the leaky ReLU's slope is left out", _BEYOND,
-            ("leaky",), "equals the gradient with slope 1 everywhere in the first layer", ""),
+            ("leaky",), "equals the gradient with slope 1 everywhere in the first layer", "",
+         examples=(
+             ('dh1_leaky = 1.0 * (dh2_leaky @ w2.T)\n'
+              'dw1_leaky = x.T @ dh1_leaky\n'
+              'db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)'),
+         )),
     Mistake("d-leaky-swapped", "the slopes are swapped", _BEYOND, ("leaky",),
             "equals the gradient with slope alpha for h1 ≥ 0 and 1 below",
-            "The slope is 1 where h1 ≥ 0 and alpha below."),
+            "The slope is 1 where h1 ≥ 0 and alpha below.",
+         examples=(
+             ('dh1_leaky = np.where(h1 >= 0, alpha, 1.0) * (dh2_leaky @ w2.T)\n'
+              'dw1_leaky = x.T @ dh1_leaky\n'
+              'db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)'),
+         )),
 ]:
     register(_m)
 
 
-def _net_loss(params, x, y, *, alpha=None, lin=None, mean=False, lam=0.0, decay_biases=False):
-    """The loss with optional variations: leaky ReLU (slope ``alpha``) in the first layer,
+def _net(alpha=None, lin=None, mean=False, lam=0.0):
+    """The reference network's variation: leaky ReLU (slope ``alpha``) in the first layer,
     ``lin = {layer: (h0, slope)}`` to replace a layer's activation by a line through its value at
-    h0, a mean over the entries, an L2 penalty."""
-    lin = lin or {}
-    h1 = x @ params["w1"] + params["b1"]
-    act1 = (lambda h: np.where(h >= 0, h, alpha * h)) if alpha is not None else (
-        lambda h: np.maximum(h, 0))
-    a1 = act1(lin[1][0]) + lin[1][1] * (h1 - lin[1][0]) if 1 in lin else act1(h1)
-    h2 = a1 @ params["w2"] + params["b2"]
-    a2 = np.maximum(lin[2][0], 0) + lin[2][1] * (h2 - lin[2][0]) if 2 in lin else np.maximum(h2, 0)
-    L = float(np.sum((a2 @ params["w3"] + params["b3"] - y) ** 2))
-    if mean:
-        L /= y.size
-    keys = PARAM_NAMES if decay_biases else ("w1", "w2", "w3")
-    return L + lam * sum(float(np.sum(params[k] ** 2)) for k in keys)
+    h0, a mean over the entries, an L2 penalty on the weights."""
+    acts = [RELU if alpha is None else leaky_relu(alpha), RELU]
+    for layer, (h0, slope) in (lin or {}).items():
+        f0 = acts[layer - 1].value(h0)
+        acts[layer - 1] = Activation(lambda h, f0=f0, h0=h0, s=slope: f0 + s * (h - h0),
+                                     lambda h, s=slope: s + 0 * h)
+    return Net(*acts, mean=mean, lam=lam)
+
+
+def _net_loss(params, x, y, *, decay_biases=False, **variation):
+    """The loss of :func:`_net` (``decay_biases``: the penalty covers the biases too)."""
+    net = _net(**variation)
+    L = _loss(_forward(params, x, net)[0], y, net, params)
+    return L + net.lam * sum(float(np.sum(params[k] ** 2)) for k in ("b1", "b2", "b3")
+                             if decay_biases)
 
 
 def _pre(params, x, alpha=None):
-    h1 = x @ params["w1"] + params["b1"]
-    a1 = np.where(h1 >= 0, h1, alpha * h1) if alpha is not None else np.maximum(h1, 0)
-    return h1, a1 @ params["w2"] + params["b2"]
+    _, c = _forward(params, x, _net(alpha))
+    return c["h1"], c["h2"]
 
 
 def _fd(loss, params, x, target, h=1e-6):
@@ -137,6 +208,7 @@ def _fd(loss, params, x, target, h=1e-6):
 
 def _grade(var, kind, value, params, x, target, loss, cands, what, extra_shape=None):
     """Compare ``value`` with the finite differences of ``loss`` in ``target``."""
+    last_run(var)
     ref, smooth = _fd(loss, params, x, target)
     value = answer(var, value, f"{what}, a {shape_str(ref.shape)} NumPy array")
     provenance.refuse(var, value, kind, forbidden={"numerical_gradient", "check_gradients",
@@ -193,12 +265,8 @@ def check_input_gradient(dx, params, x, y):
 
     def dh1():
         p = {k: v.astype(np.float64) for k, v in params.items()}
-        h1 = _pre(p, x)[0].copy()
-
-        def f():
-            h2 = np.maximum(h1, 0) @ p["w2"] + p["b2"]
-            return float(np.sum((np.maximum(h2, 0) @ p["w3"] + p["b3"] - y) ** 2))
-        return numerical_gradient(f, h1, h=1e-6)
+        h1 = _pre(p, x)[0]
+        return numerical_gradient(lambda: loss_of(p, y, "dh1", h1), h1, h=1e-6)
 
     cands.append(("d-dh1-for-dx", dh1))
     cands.append(("d-summed", lambda: _fd(lambda p, xx: _net_loss(p, xx, y), params, x,
@@ -293,12 +361,9 @@ def leaky_network(params, x, y, alpha=0.1):
     _alpha(alpha)
     _, x, y = check_problem(params, x, y)
     p = {k: v.astype(np.float64) for k, v in params.items()}
-    h1, h2 = _pre(p, x, alpha)
-    h1_leaky, h2_relu, A = np.where(h1 >= 0, h1, alpha * h1), np.maximum(h2, 0), h2 >= 0
-    y_pred = h2_relu @ p["w3"] + p["b3"]
-    dy = 2 * (y_pred - y)
-    out = {"h1": h1, "h1_leaky": h1_leaky, "h2": h2, "h2_relu": h2_relu, "y_pred": y_pred,
-           "A": A, "dy": dy, "dh2": A * (dy @ p["w3"].T)}
+    c = intermediates(p, x, y, Net(leaky_relu(alpha), RELU))
+    out = {k: c["h1_relu" if k == "h1_leaky" else k]
+           for k in ("h1", "h1_leaky", "h2", "h2_relu", "y_pred", "A", "dy", "dh2")}
     for v in out.values():
         provenance.issue(v)
     return out

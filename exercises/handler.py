@@ -1,25 +1,26 @@
-"""Hints for errors raised in the student's own cell.
+"""What a student sees when a cell raises.
 
 Some typical mistakes never reach a check: with these sizes NumPy itself refuses them, in the
 exercise cell — a mask of the wrong layer (a broadcast error), ``A @ (…)`` where ∘ belongs or a
 missing transpose (a matmul core-dimension error), ``np.max`` for ``np.maximum`` (an axis or
-type error). :func:`install` (called when ``exercises`` is imported in IPython) registers
-an IPython custom exception handler that reads the failing statement, works out the shapes of
-its operands from the user's namespace (names, ``.T``, constant subscripts; nothing is called)
-and, if the error is one of these mistakes, shows the usual traceback followed by the
-catalogue's hint. Anything it does not recognise gets IPython's normal traceback. Either way,
-an exercise's answer that the failing cell assigns but never reached is set to None, as the
-placeholder did, so that only the check fails, not the ``use`` cell after it: for any error the
-cell raises (a KeyError, an AttributeError, …), and, through a ``pre_run_cell`` hook, when a cell
-did not run at all (a syntax error) and a later cell reads the answer it should have defined.
+type error). :func:`handle`, the IPython custom exception handler that :func:`exercises.start`
+registers, reads the failing statement, works out the shapes of its operands from the user's
+namespace (names, ``.T``, constant subscripts; nothing is called) and, if the error is one of
+these mistakes, shows the usual traceback followed by the catalogue's hint. A NameError for a
+name this notebook's exercise cells compute gets one line saying which cell to run first. A
+failed check (:class:`ExerciseError`) shows the check cell's line and the message, without the
+checker's own frames. Anything else gets IPython's normal traceback. Nothing in the user's
+namespace is changed.
 """
 
 import ast
 import linecache
+import types
 
 import numpy as np
 
-from . import provenance
+from . import _runs
+from ._compare import ExerciseError, label
 from .catalogue import MISTAKES
 from .tasks import TASK_OF_NAME, TASKS
 
@@ -32,78 +33,56 @@ _GRADIENT_LAYER = {"w3": "y_pred", "w2": "h2", "w1": "h1"}    # the gradient has
 _MAX = {"max", "amax"}
 
 
-def install(shell=None):
-    """Register the handler with the running IPython shell; False outside IPython."""
-    if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:                        # pragma: no cover - IPython is a dependency
-            return False
-        shell = get_ipython()
-    if shell is None or not hasattr(shell, "set_custom_exc"):
-        return False
-    shell.set_custom_exc((Exception,), _handler)       # hints only for EXCEPTIONS, below
-    if _define_missing_answers not in shell.events.callbacks["pre_run_cell"]:
-        shell.events.register("pre_run_cell", _define_missing_answers)
-    return True
-
-
-def _task_of(name):
-    """The exercise whose answer variable ``name`` is (dh2 → dh2, new_params → step), or None."""
-    task = TASK_OF_NAME.get(name, name)
-    return task if task in TASKS else None
-
-
-def _answer_names(source):
-    """The exercises' answer names (dh2, new_params, …) a cell reads, if it parses."""
+def handle(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom exception handler (registered by :func:`exercises.start`)."""
     try:
-        tree = ast.parse(source or "")
-    except (SyntaxError, ValueError):              # a syntax error, a null byte
-        return set()
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-            and _task_of(n.id)}
-
-
-def _define_missing_answers(info):
-    """Before a cell runs: an answer it reads that was never defined (its exercise cell did not
-    run, e.g. a syntax error) is set to None, so the check says it is missing and ``use`` hands
-    out the reference, instead of a NameError in each of them."""
-    ns = provenance.user_namespace()
-    for name in _answer_names(getattr(info, "raw_cell", "")) if ns is not None else ():
-        ns.setdefault(name, None)
-
-
-def _handler(shell, etype, value, tb, tb_offset=None):
-    try:
-        mistake = recognise_error(value, tb, shell.user_ns) if isinstance(value, EXCEPTIONS) \
-            else None
-        _define_unassigned_answers(tb, shell.user_ns)
+        if isinstance(value, ExerciseError):           # a failed check: the cell, the message
+            tb = _cell_frames_only(tb, shell.user_ns)
+            mistake, extra = None, None
+        else:
+            mistake = recognise_error(value, tb, shell.user_ns) if isinstance(
+                value, EXCEPTIONS) else None
+            extra = name_hint(value.name) if isinstance(value, NameError) and mistake is None \
+                and getattr(value, "name", None) else None
     except Exception:                              # never let the hint machinery get in the way
-        mistake = None
-    if mistake is None:
+        mistake, extra = None, None
+    if mistake is None and extra is None:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
     stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-    stb = list(stb) + [hint_text(mistake)]
+    stb = list(stb) + [hint_text(mistake) if mistake is not None else "\n" + extra]
     shell._showtraceback(etype, value, stb)
     return stb
 
 
-def _define_unassigned_answers(tb, ns):
-    """An exercise cell that raised before assigning its answer leaves the name undefined (the
-    ``use`` cell after its check would fail with a NameError, a cascade) or holding the reference
-    value an earlier ``use`` handed out (the check would call that reference use): set each
-    answer the cell assigns at top level, in either state, to None, as the placeholder did, so
-    the check says it is missing and ``use`` hands out the reference."""
-    entry = _user_frame(tb, ns)
-    tree = _cell_tree(entry) if entry is not None else None
-    for stmt in tree.body if tree is not None else ():
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else \
-            [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
-        for t in targets:
-            task = _task_of(t.id) if isinstance(t, ast.Name) else None
-            if task and (t.id not in ns or provenance.issued_as(ns[t.id], task)):
-                ns[t.id] = None
+def _cell_frames_only(tb, ns):
+    """The traceback's entries up to the last one that runs code of a notebook cell: a failed
+    check shows the line of the check cell and its message, not the checker's own frames."""
+    entries = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    keep = [e for e in entries if e.tb_frame.f_globals is ns]
+    if not keep:
+        return entries[-1] if entries else None
+    head = None
+    for e in reversed(entries[:entries.index(keep[-1]) + 1]):
+        head = types.TracebackType(head, e.tb_frame, e.tb_lasti, e.tb_lineno)
+    return head
+
+
+def name_hint(name):
+    """The line added to a NameError for ``name``: which cell computes it, or None."""
+    err = _runs.LAST.get(name)
+    if err:
+        return (f"{name} is not defined: the cell that computes it raised on its last run "
+                f"({err}). Fix that cell and run it first.")
+    if name in _runs.EXERCISES:
+        task = TASKS.get(TASK_OF_NAME.get(name, name))
+        where = f" ({label(task.eq)})" if task and task.formula else ""
+        return (f"{name} is not defined yet: run the exercise cell above that computes "
+                f"{name}{where} first.")
+    return None
 
 
 def hint_text(mistake):

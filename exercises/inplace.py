@@ -13,6 +13,7 @@ from ._compare import ExerciseError, close, hint_line, tol_for
 from .catalogue import MISTAKES
 from .context import intermediates
 from .provenance import user_namespace
+from .tasks import TASKS
 
 # the arrays of the running example an answer can share memory with, in the order computed
 QUANTITIES = ("h1", "h1_relu", "B", "h2", "h2_relu", "A", "y_pred", "dy", "dh2", "dh1")
@@ -55,7 +56,8 @@ def refuse(var, value, params, x, y=None):
         m = MISTAKES["x-in-place"]
         raise ExerciseError(f"{var} shares its memory with {q}, and {q} no longer holds its own "
                             f"value: computing {var} changed {q} in place, or gave {q} a new "
-                            f"value." + hint_line(m), m.key)
+                            f"value." + hint_line(m, TASKS[var].eq if var in TASKS else ""),
+                            m.key)
 
 
 def restore(var, value, params, x, y=None):

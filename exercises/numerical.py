@@ -16,6 +16,7 @@ from ._compare import (
     fail,
     fail_shape,
     hint_line,
+    last_run,
     recognise,
     shape_str,
     tol_for,
@@ -67,6 +68,7 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
             math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive number; got {h!r}")
     dtype, x, y = check_problem(params, x, y)
+    last_run("central_difference", "estimate")
     var = f"the numerical gradient of {name}"
     p = params[name]
     what = f"the central-difference estimate for every entry of {name}"
@@ -130,6 +132,7 @@ def check_gd_step(new_params, old_params, grads, lr):
         if g.shape != old_params[k].shape:
             raise ValueError(f"grads['{k}'] has shape {g.shape}, expected {old_params[k].shape} "
                              f"(the shape of params['{k}']; biases need the 1×d column sums)")
+    last_run("new_params")
     step, what = "the gradient-descent step", "the gradient-descent step, for every parameter"
     if new_params is None:
         raise ExerciseError("new_params is None: the update was not stored. Compute one "

@@ -14,11 +14,13 @@ Two ways to tell, both cheap and without false alarms on honest work:
 """
 
 import ast
+import functools
 import sys
 import weakref
 
 import numpy as np
 
+from . import _runs
 from ._compare import ExerciseError
 
 _FORWARD = {"forward", "_forward"}
@@ -113,7 +115,8 @@ def _history():
     return list(hist) if isinstance(hist, list) and len(hist) > 1 else None
 
 
-def _parse(src):
+@functools.lru_cache(maxsize=4096)         # the history is parsed at every check: once a cell
+def _parse(src):                            # (trees are only read, never changed)
     try:
         return ast.parse(src)
     except SyntaxError:
@@ -164,23 +167,47 @@ def _package_function(obj):
         obj, "__name__") else None
 
 
-def _bad_call(node, quantity, forbidden, ns=None):
+def _bad_call(node, quantity, forbidden, ns=None, own=frozenset()):
     """The first forbidden call in ``node`` (as 'helpers.backward'), or None. With the user's
     namespace ``ns``, a forbidden function imported under another name (``backward as bw``) is
-    found too."""
+    found too, and a name that is the student's own (a ``def forward`` of theirs, in ``own``,
+    or anything in ``ns`` that is not the package's) is never refused for its name alone."""
     for n in ast.walk(node):
         if not isinstance(n, ast.Call):
             continue
         name = _call_name(n)
-        if name in forbidden:
-            return ast.unparse(n.func)
-        real = _package_function(_resolve(n.func, ns)) if ns else None
+        obj = _resolve(n.func, ns) if ns else None
+        real = _package_function(obj)
         if real in forbidden:
-            return f"{ast.unparse(n.func)} (helpers' {real})"
+            if not (isinstance(n.func, ast.Name) and n.func.id in own):
+                return ast.unparse(n.func) + ("" if real == name else f" (helpers' {real})")
+        elif name in forbidden and obj is None and not (
+                isinstance(n.func, ast.Name) and n.func.id in own):
+            return ast.unparse(n.func)
         if name == "reference" and n.args and isinstance(n.args[0], ast.Constant) and \
                 n.args[0].value in (quantity, "grads", "cache", "new_params"):
             return ast.unparse(n.func) + f"({n.args[0].value!r})"
     return None
+
+
+def _own_functions(cells):
+    """Names whose last binding in ``cells`` (the history In[1:]) is a ``def`` of the student's,
+    not followed by a ``use`` cell that put the notebook's own back."""
+    own, seen = set(), set()
+    for k in range(len(cells) - 1, -1, -1):
+        for stmt in reversed(cells[k].body if cells[k] is not None else []):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [stmt.name]
+                if stmt.name not in seen and _runs.RESTORED.get(stmt.name, -1) < k + 1:
+                    own.add(stmt.name)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                names = [(a.asname or a.name).split(".")[0] for a in stmt.names]
+            elif isinstance(stmt, ast.Assign):
+                names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+            else:
+                names = []
+            seen.update(names)
+    return own
 
 
 def _last(cells, pred):
@@ -243,8 +270,9 @@ def _source_calls(var, quantity, forbidden, position, check):
                     roots += [(s, k) for s in t.body if isinstance(s, ast.FunctionDef)
                               and s.name == n.func.id]
     ns = user_namespace()
+    own = _own_functions(cells[:answer_cell + 1])
     for node, _ in roots:
-        found = _bad_call(node, quantity, forbidden, ns)
+        found = _bad_call(node, quantity, forbidden, ns, own)
         if found:
             return found
     return None

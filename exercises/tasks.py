@@ -5,7 +5,7 @@ the answer, which only :func:`exercises.show_answer` prints.
 what to compute, its shape and the equation number, never the formula.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class Task:
     dims: str         # "n×d2"
     formula: str = ""  # the answer, for show_answer only
     code: str = ""     # the answer in NumPy, for show_answer only
+    hints: tuple = ()  # exercises.hint, one step per call (HINTS below)
 
     def describe(self):
         where = f"eq. {self.eq}" if self.eq.startswith("(") else self.eq
@@ -54,21 +55,21 @@ TASKS = {
                "n×d_out", "dy = 2(y_pred − y)", "dy = 2 * (y_pred - y)"),
     "dw3": Task("(81)", "dw3, the gradient of L with respect to w3", "d2×d_out",
                 "∂L/∂w3 = h2_reluᵀ·dy", "dw3 = h2_relu.T @ dy"),
-    "db3": Task("(82)", "db3, the gradient of L with respect to the 1×d_out parameter b3",
+    "db3": Task("1ᵀ·(82)", "db3, the gradient of L with respect to the 1×d_out parameter b3",
                 "1×d_out", "∂L/∂b3 = 1ᵀ·dy, the column sum of (82)",
                 "db3 = dy.sum(axis=0, keepdims=True)"),
     "dh2": Task("(84)", "dh2, the gradient of L with respect to h2 (the paper's n×d form for b2)",
                 "n×d2", "dh2 = A ∘ (dy·w3ᵀ)", "dh2 = A * (dy @ w3.T)"),
     "dw2": Task("(83)", "dw2, the gradient of L with respect to w2", "d1×d2",
                 "∂L/∂w2 = h1_reluᵀ·dh2", "dw2 = h1_relu.T @ dh2"),
-    "db2": Task("(84)", "db2, the gradient of L with respect to the 1×d2 parameter b2", "1×d2",
+    "db2": Task("1ᵀ·(84)", "db2, the gradient of L with respect to the 1×d2 parameter b2", "1×d2",
                 "∂L/∂b2 = 1ᵀ·dh2, the column sum of (84)",
                 "db2 = dh2.sum(axis=0, keepdims=True)"),
     "dh1": Task("(86)", "dh1, the gradient of L with respect to h1 (the paper's n×d form for b1)",
                 "n×d1", "dh1 = B ∘ (dh2·w2ᵀ)", "dh1 = B * (dh2 @ w2.T)"),
     "dw1": Task("(85)", "dw1, the gradient of L with respect to w1", "d_in×d1",
                 "∂L/∂w1 = xᵀ·dh1", "dw1 = x.T @ dh1"),
-    "db1": Task("(86)", "db1, the gradient of L with respect to the 1×d1 parameter b1", "1×d1",
+    "db1": Task("1ᵀ·(86)", "db1, the gradient of L with respect to the 1×d1 parameter b1", "1×d1",
                 "∂L/∂b1 = 1ᵀ·dh1, the column sum of (86)",
                 "db1 = dh1.sum(axis=0, keepdims=True)"),
     "numerical": Task("the central difference",
@@ -96,6 +97,130 @@ TASKS = {
                       "with respect to w1 and b1 when the first layer's ReLU is leaky",
                       "d_in×d1 and 1×d1"),
 }
+
+# exercises.hint(name), one step per call: first the shapes of the factors (and which product
+# is elementwise), then the next step; never the formula
+HINTS = {
+    "h1": (
+        'h1 is n×d1. Its factors: x, n×d_in; w1, d_in×d1; the bias b1, 1×d1. One matrix product'
+        ' (@) turns n×d_in into n×d1; the bias is added to every row.',
+        'Which order of x and w1 gives an n×d1 product? NumPy adds the 1×d1 row b1 to each of '
+        'the n rows by itself (broadcasting).',
+    ),
+    "h1_relu": (
+        'h1_relu has the shape of h1, n×d1: the ReLU works entry by entry; nothing is summed or'
+        ' multiplied.',
+        'Each entry becomes the larger of itself and 0: an elementwise maximum of the array and'
+        ' the number 0 (np.max, by contrast, reduces along an axis).',
+    ),
+    "h2": (
+        'h2 is n×d2. Its factors: h1_relu, n×d1; w2, d1×d2; the bias b2, 1×d2. One matrix '
+        'product (@) turns n×d1 into n×d2; the bias is added to every row.',
+        'The second layer multiplies the output of (2), not h1; which order gives n×d2?',
+    ),
+    "h2_relu": (
+        'h2_relu has the shape of h2, n×d2: the ReLU works entry by entry.',
+        'Each entry becomes the larger of itself and 0: an elementwise maximum with 0.',
+    ),
+    "y_pred": (
+        'y_pred is n×d_out. Its factors: h2_relu, n×d2; w3, d2×d_out; the bias b3, 1×d_out. One'
+        ' matrix product (@); the bias is added to every row.',
+        'The output layer is linear: no ReLU after it, and it multiplies the output of (4).',
+    ),
+    "L": (
+        'L is one number. Its ingredients, y_pred and y, are both n×d_out; their difference is '
+        'taken entry by entry.',
+        'Square each entry of the difference, then add up all n·d_out squares: no mean, no ½.',
+    ),
+    "dy": (
+        'dy has the shape of y_pred, n×d_out, and is computed entry by entry from y_pred and y '
+        '(both n×d_out): no matrix product.',
+        'Differentiate one term (y_pred_ij − y_ij)² of (6) with respect to y_pred_ij: the chain'
+        ' rule brings down a factor from the square.',
+    ),
+    "dw3": (
+        'dw3 has the shape of w3, d2×d_out. Its factors: h2_relu, n×d2, and dy, n×d_out. One '
+        'matrix product (@), no elementwise one.',
+        "A weight's gradient sums over the n samples: order the factors, and transpose one, so "
+        "that the product's inner dimension is n.",
+    ),
+    "db3": (
+        'db3 has the shape of b3, 1×d_out; dy (82) is n×d_out, one row per sample.',
+        'b3 is added to every one of the n rows, so every row of dy contributes to it: add the '
+        'rows up and keep a 1×d_out row.',
+    ),
+    "dh2": (
+        'dh2 is n×d2. Its factors: dy (82), n×d_out; w3, d2×d_out; the mask A (33), n×d2. One '
+        "product is a matrix product (@) and one is elementwise (∘, NumPy's *): the one with "
+        'the mask A.',
+        "First carry dy back through the output layer's weights: which of w3 and w3ᵀ turns "
+        'n×d_out into n×d2? Then mask the result entry by entry with A.',
+    ),
+    "dw2": (
+        'dw2 has the shape of w2, d1×d2. Its factors: h1_relu, n×d1, and dh2 (84), n×d2. One '
+        'matrix product (@), no elementwise one.',
+        "As for dw3 in (81), one layer further back: the product's inner dimension is the n "
+        'samples.',
+    ),
+    "db2": (
+        'db2 has the shape of b2, 1×d2; dh2 (84) is n×d2, one row per sample.',
+        'b2 is added to every one of the n rows: add the rows of dh2 up and keep a 1×d2 row.',
+    ),
+    "dh1": (
+        'dh1 is n×d1. Its factors: dh2 (84), n×d2; w2, d1×d2; the mask B (64), n×d1. One '
+        "product is a matrix product (@) and one is elementwise (∘, NumPy's *): the one with "
+        'the mask B.',
+        "First carry dh2 back through the second layer's weights: which of w2 and w2ᵀ turns "
+        'n×d2 into n×d1? Then mask the result entry by entry with B.',
+    ),
+    "dw1": (
+        'dw1 has the shape of w1, d_in×d1. Its factors: x, n×d_in, and dh1 (86), n×d1. One '
+        'matrix product (@), no elementwise one.',
+        "As for dw3 in (81) and dw2 in (83): the product's inner dimension is the n samples.",
+    ),
+    "db1": (
+        'db1 has the shape of b1, 1×d1; dh1 (86) is n×d1, one row per sample.',
+        'b1 is added to every one of the n rows: add the rows of dh1 up and keep a 1×d1 row.',
+    ),
+    "numerical": (
+        'The estimate has the shape of params[name]: one central difference per entry, each '
+        'from two values of the loss (6).',
+        'Loop over every index of p (np.ndindex): change that one entry in place, in the very '
+        'array the forward pass reads, recompute the loss with a fresh forward pass, and put '
+        'the entry back before the next one.',
+    ),
+    "step": (
+        'new_params has the six keys of params, each array the shape of its parameter and of '
+        'its gradient in grads; lr is one number.',
+        'Each parameter moves against its gradient, by lr times it; build new arrays, so that '
+        'params stays as it is.',
+    ),
+    "dx": (
+        'dx has the shape of x, n×d_in. Its factors: dh1 (86), n×d1, and w1, d_in×d1: one '
+        'matrix product (@), no elementwise one.',
+        'x enters the network only through the first layer: one more step of the chain rule '
+        'past h1, as (84) and (86) took the earlier steps.',
+    ),
+    "dw1_mean": (
+        'dw1_mean is d_in×d1 and db1_mean 1×d1, the shapes of w1 and b1. L_mean is L divided by'
+        ' one number, n·d_out.',
+        'The gradient of a constant times L is that constant times the gradient of L: start '
+        'from (85) and 1ᵀ·(86).',
+    ),
+    "dw1_reg": (
+        "Each weight's gradient has the weight's shape; db1_reg is 1×d1. L_reg adds lam·‖w‖² "
+        'for each of w1, w2, w3 and nothing for the biases.',
+        'Differentiate lam·Σ w_ij² with respect to one entry w_ij, and add it to the gradient '
+        'of L from (81), (83), (85).',
+    ),
+    "dw1_leaky": (
+        'dw1_leaky is d_in×d1 and db1_leaky 1×d1. Only the first activation changed: its slope '
+        'is 1 where h1 ≥ 0 and alpha below.',
+        "In (86), put the leaky ReLU's slope, entry by entry, where the mask B stood; then form"
+        " the first layer's gradients as in (85) and 1ᵀ·(86).",
+    ),
+}
+TASKS = {k: replace(t, hints=HINTS[k]) for k, t in TASKS.items()}
 
 # exercises whose answer is not named after its task: 07's function (its estimate) and 08's
 # dict of new values (the student copy's prompt and the grader's feedback title both use this)

@@ -1,19 +1,10 @@
 """helpers: the small package the notebooks share.
 
-``helpers.network``   the paper's network, eqs. (1)–(6) forward, (81)–(86) backward
-``helpers.gradcheck`` central finite differences, relative errors, kink detection
-``helpers.data``      seeded data: the paper's random x, y and a teacher-network set
-``helpers.training``  gradient descent, ``train`` and ``TrainingDiverged``
-``helpers.plotting``  loss curves, gradient-check summaries, masks (imports matplotlib)
-``helpers.widgets``   the interactive explorer (imports ipywidgets when used)
-``exercises`` the checks behind the classroom edition's exercise cells
-``helpers.printing``  number formatting that keeps stored notebook outputs identical everywhere
-``helpers.diagram``   the network diagram (imports matplotlib)
-``helpers.graph``     the computational graph of the backward pass (imports matplotlib)
-
-The most used names are importable from ``helpers`` itself. ``plotting``, ``widgets``,
-``exercises``, ``printing``, ``diagram`` and ``graph`` are loaded on first use, so ``import helpers``
-needs NumPy only.
+``network`` (1)–(6) and (81)–(86) · ``gradcheck`` central differences · ``data`` seeded data ·
+``training`` gradient descent · ``plotting``, ``diagram``, ``graph`` figures · ``widgets``,
+``experiments`` notebook 09's explorer · ``printing`` number formatting for reproducible outputs.
+The most used names are importable from ``helpers``; ``plotting``, ``widgets``, ``printing``,
+``diagram`` and ``graph`` load on first use, so ``import helpers`` needs NumPy only.
 """
 
 import importlib
@@ -29,7 +20,7 @@ __all__ = ["init_params", "forward", "loss", "backward", "relu", "mask_A", "mask
 
 __version__ = "0.1.0"
 
-_LAZY = ("plotting", "widgets", "exercises", "printing", "diagram", "graph")
+_LAZY = ("plotting", "widgets", "printing", "diagram", "graph")
 
 
 def __getattr__(name):

@@ -1,10 +1,6 @@
-"""Input validation shared by the public functions.
-
-Every check raises ``ValueError`` or ``TypeError`` with a message that names the argument, what was
-expected and what was given, so a student sees *what* is wrong instead of a NumPy broadcasting
-surprise or a silent NaN. The private fast paths in :mod:`helpers.network` skip these checks; the
-public functions run them once per call.
-"""
+"""Input validation shared by the public functions: a ``ValueError`` or ``TypeError`` that names
+the argument, what was expected and what was given, instead of a NumPy broadcasting surprise or a
+silent NaN. The ``_`` functions of :mod:`helpers.network` skip them."""
 
 import numpy as np
 
@@ -22,11 +18,11 @@ def check_dims(*, minimum=1, **dims):
             raise ValueError(f"{name} must be {kind}; got {d!r}")
 
 
-def check_number(value, name, *, positive=False):
+def check_number(value, name, *, positive=False, what="a number"):
     """Check that ``value`` is a finite real number (NumPy scalars included, bools refused),
     ≥ 0, or > 0 if ``positive``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
+        raise TypeError(f"{name} must be {what}; got {type(value).__name__}")
     if positive and not (np.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive finite number; got {value!r}")
     if not (np.isfinite(value) and value >= 0):
@@ -53,6 +49,34 @@ def as_real_array(a, name):
     return arr
 
 
+def check_grads(grads, params, names=PARAM_NAMES):
+    """The arrays of ``grads`` for ``names``: a dict with those keys, real, params' shapes."""
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict with keys {', '.join(PARAM_NAMES)} (as backward "
+                        f"returns); got {type(grads).__name__}")
+    out = {}
+    for name in names:
+        if name not in grads:
+            raise ValueError(f"grads has no '{name}'; it needs the keys of params")
+        g, shape = as_real_array(grads[name], f"grads['{name}']"), params[name].shape
+        if g.shape != shape:
+            hint = (" (is it the paper's n×d form (82), (84), (86)? The 1×d gradient is its "
+                    "column sum)" if name[0] == "b" and g.ndim == 2 and g.shape[1:] == shape[1:]
+                    else "")
+            raise ValueError(f"grads['{name}'] has shape {g.shape}, expected {shape} (the shape "
+                             f"of params['{name}']){hint}")
+        out[name] = g
+    return out
+
+
+def check_dtype(dtype):
+    """``np.dtype(dtype)`` if it is float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    return dtype
+
+
 def make_rng(rng):
     """A ``numpy.random.Generator`` from ``rng``: ``None`` (seed 0), a non-negative integer seed
     (a 0-d integer array too), or a Generator (used as is). Bools are refused."""
@@ -71,11 +95,8 @@ def make_rng(rng):
 
 
 def check_problem(params, x, y=None):
-    """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together.
-
-    Returns ``(dtype, x, y)`` with x and y as arrays of the parameters' dtype
-    (see :func:`check_params` and :func:`check_matrix`).
-    """
+    """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together; returns
+    ``(dtype, x, y)``, x and y as arrays of the parameters' dtype."""
     dtype, (d_in, _, _, d_out) = check_params(params)
     x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
     if y is not None:
@@ -85,24 +106,16 @@ def check_problem(params, x, y=None):
 
 
 def check_params(params):
-    """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``.
-
-    Checks, in this order: a dict with exactly the keys ``w1 b1 w2 b2 w3 b3``; each value a 2-D
-    NumPy array of one floating dtype (float32 or float64); the shapes of eqs. (1), (3), (5):
-    ``w1`` d_in×d1, ``b1`` 1×d1, ``w2`` d1×d2, ``b2`` 1×d2, ``w3`` d2×d_out, ``b3`` 1×d_out;
-    finite values.
-    """
+    """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``: exactly the keys
+    ``w1 b1 w2 b2 w3 b3``, each a 2-D array of one dtype, float32 or float64, with the shapes of
+    eqs. (1), (3), (5), none of size 0, finite."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}; "
                         f"got {type(params).__name__}")
-    missing = [k for k in PARAM_NAMES if k not in params]
-    extra = sorted(str(k) for k in params if k not in PARAM_NAMES)
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(repr(k) for k in missing)}")
-        if extra:
-            parts.append(f"unexpected {', '.join(repr(k) for k in extra)}")
+    parts = [f"{what} {', '.join(repr(k) for k in keys)}" for what, keys in (
+        ("missing", [k for k in PARAM_NAMES if k not in params]),
+        ("unexpected", sorted(str(k) for k in params if k not in PARAM_NAMES))) if keys]
+    if parts:
         raise ValueError(f"params must have exactly the keys {', '.join(PARAM_NAMES)}: "
                          + "; ".join(parts))
     for name in PARAM_NAMES:
@@ -153,6 +166,9 @@ def check_plain(a, name):
 
 def _check_finite(arr, name):
     """Raise ValueError naming the first NaN or inf entry of ``arr``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.vdot(arr, arr)):          # one pass; NaN or inf make it NaN or inf
+            return
     bad = ~np.isfinite(arr)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])

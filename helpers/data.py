@@ -1,22 +1,12 @@
-"""Seeded data sets: the paper's random x, y and a learnable "teacher network" set.
-
-Everything is generated from ``numpy.random.default_rng(seed)``: the same seed gives the same
-numbers on every machine, and nothing is downloaded.
-"""
+"""Seeded data sets: the paper's random x, y and a learnable "teacher network" set, from
+``numpy.random.default_rng(seed)``: the same numbers on every machine, nothing downloaded."""
 
 import numpy as np
 
-from ._checks import check_dims, make_rng
+from ._checks import check_dims, check_dtype, check_number, make_rng
 from .network import _forward, init_params
 
 __all__ = ["random_data", "teacher_data"]
-
-
-def _dtype(dtype):
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    return dtype
 
 
 def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):
@@ -27,7 +17,7 @@ def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):
     ``None`` means seed 0; bools are refused.
     """
     check_dims(n=n, d_in=d_in, d_out=d_out)
-    dtype = _dtype(dtype)
+    dtype = check_dtype(dtype)
     rng = make_rng(rng)
     x = rng.standard_normal((n, d_in)).astype(dtype)
     y = rng.standard_normal((n, d_out)).astype(dtype)
@@ -42,11 +32,8 @@ def teacher_data(n, d_in, d1, d2, d_out, *, noise=0.0, rng=None, dtype=np.float6
     towards ``noise² · n · d_out``. Returns ``(x, y, teacher_params)``.
     """
     check_dims(n=n, d_in=d_in, d1=d1, d2=d2, d_out=d_out)
-    dtype = _dtype(dtype)
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
-        raise TypeError(f"noise must be a number; got {type(noise).__name__}")
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a non-negative number; got {noise!r}")
+    dtype = check_dtype(dtype)
+    check_number(noise, "noise")
     rng = make_rng(rng)
     teacher = init_params(d_in, d1, d2, d_out, rng=rng, dtype=dtype)
     for k in ("b1", "b2", "b3"):

@@ -11,7 +11,7 @@ column 1_{n×1} of eqs. (1), (3), (5). Like :mod:`helpers.plotting`, the functio
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["FIGSIZE", "DPI", "MAX_NODES", "network_diagram"]
+__all__ = ["FIGSIZE", "DPI", "MAX_NODES", "network_diagram", "describe"]
 
 FIGSIZE = (8.0, 4.2)
 DPI = 100
@@ -113,3 +113,14 @@ def network_diagram(d_in, d1, d2, d_out, ax=None):
     ax.axis("off")
     ax.set_title("The paper's network: two hidden ReLU layers and a linear output", fontsize=11)
     return ax
+
+
+def describe(d_in, d1, d2, d_out):
+    """The diagram's text alternative, for a reader who cannot see it."""
+    dims = [_check_dim(name, d) for name, d in zip(("d_in", "d1", "d2", "d_out"),
+                                                   (d_in, d1, d2, d_out), strict=True)]
+    return (f"Diagram of the paper's network, left to right: the input x ({dims[0]} nodes), the "
+            f"hidden layers h1 ({dims[1]} nodes) and h2 ({dims[2]} nodes), each followed by a "
+            f"ReLU, the linear output y_pred ({dims[3]} nodes), then the loss L of eq. (6). Each "
+            f"node feeds every node of the next layer (the weights w1, w2, w3); a node holding "
+            f"1 above each layer feeds the biases b1, b2, b3.")

@@ -1,15 +1,6 @@
-"""The experiments behind notebook 09's explorer, as plain functions (no ipywidgets):
-
-``Config``          the settings: learning rate, widths d1 and d2, steps, seed, data set
-``make_problem``    data and initial parameters for a config (seeded, reproducible)
-``run_experiment``  train a config; returns a :class:`Run` (history, parameters, divergence)
-``run_training``    the same, returning only the loss history (raises ``TrainingDiverged``)
-``gradient_entry``  analytic vs central-difference value of one weight's gradient, kink flag
-``entry_summary``   that comparison as the lines of text the explorer shows
-``plot_run``        the loss curve of a run (log scale), on matplotlib axes
-
-:mod:`helpers.widgets` wires them to controls; everything here can be tested and shown without a
-kernel. matplotlib is imported only by ``plot_run``.
+"""The experiments behind notebook 09's explorer, as plain functions (no ipywidgets), which
+:mod:`helpers.widgets` wires to controls: a :class:`Config`, its problem, a training
+:class:`Run`, one gradient entry analytic vs central difference, the loss curve of a run.
 """
 
 import math
@@ -18,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_dims, check_problem
+from ._checks import PARAM_NAMES, check_dims, check_number, check_problem
 from .data import random_data, teacher_data
 from .gradcheck import kink_watching_loss, numerical_gradient
 from .network import _backward, init_params
@@ -30,20 +21,14 @@ __all__ = ["Config", "Run", "GradientEntry", "DATASETS", "TEACHER_WIDTHS", "make
            "run_experiment", "run_training", "gradient_entry", "entry_summary", "plot_run"]
 
 DATASETS = ("random", "teacher")
-TEACHER_WIDTHS = (100, 100)     # the teacher's d1, d2: fixed, so changing the student's widths
-                                # does not change the data it learns
-
+TEACHER_WIDTHS = (100, 100)     # fixed: changing the student's widths does not change its data
 
 
 @dataclass(frozen=True)
 class Config:
-    """One experiment of the explorer. The defaults are notebook 08's first run: the sizes of
-    PyTorch's "Learning PyTorch with Examples" warm-up (n = 64, d_in = 1000, d1 = d2 = 100,
-    d_out = 10; the paper names none) on random data with lr = 1e-4.
-
-    ``seed`` s draws the data from ``default_rng(s)`` and the initial weights from
-    ``default_rng(s + 1)``, so seed 0 reproduces notebook 08 exactly.
-    """
+    """One experiment of the explorer. The defaults are notebook 08's first run (the sizes of
+    PyTorch's "Learning PyTorch with Examples" warm-up, random data, lr = 1e-4). Seed s draws the
+    data from ``default_rng(s)``, the initial weights from ``default_rng(s + 1)``."""
     lr: float = 1e-4
     d1: int = 100
     d2: int = 100
@@ -79,12 +64,9 @@ def _as_config(config):
 
 @dataclass
 class Run:
-    """The outcome of :func:`run_experiment`.
-
-    ``history`` holds the loss (6) before every step (up to and including the first non-finite
-    one if training diverged); ``initial`` and ``params`` are the parameters before and after
-    training; ``diverged`` is the :class:`~helpers.training.TrainingDiverged` raised, or None.
-    """
+    """The outcome of :func:`run_experiment`: ``history`` (the loss (6) before every step, up to
+    the first non-finite one), the parameters before (``initial``) and after (``params``), and
+    ``diverged``, the :class:`~helpers.training.TrainingDiverged` raised or None."""
     config: Config
     x: np.ndarray
     y: np.ndarray
@@ -114,12 +96,8 @@ def make_problem(config=None):
 
 
 def run_experiment(config=None, *, callback=None):
-    """Train a config with :func:`helpers.training.train`; returns a :class:`Run`.
-
-    Divergence does not raise: it is recorded on ``Run.diverged`` (with the history up to the
-    non-finite loss), so a caller can show its message instead of a traceback.
-    ``callback(step, loss)`` is passed on to ``train``.
-    """
+    """Train a config with :func:`helpers.training.train`; returns a :class:`Run`. Divergence is
+    recorded on ``Run.diverged``, not raised. ``callback(step, loss)`` goes to ``train``."""
     c = _as_config(config)
     params, x, y = make_problem(c)
     run = Run(c, x, y, initial={k: v.copy() for k, v in params.items()}, params=params)
@@ -156,20 +134,14 @@ def _check_entry_args(params, x, y, name, i, j, h):
                 0 <= index < size):
             raise ValueError(f"{label} must be an integer from 0 to {size - 1} for {name} "
                              f"{params[name].shape}; got {index!r}")
-    if not (isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, bool)
-            and math.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive number; got {h!r}")
+    check_number(h, "h", positive=True)
     return x, y
 
 
 def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
-    """∂L/∂name[i, j]: analytic (the project's backward, (81)–(86), biases summed) and by central
-    difference (L(p + ε) − L(p − ε)) / 2ε (:func:`helpers.gradcheck.numerical_gradient`).
-
-    ``kink`` is True when the ±ε step (``h``) changes a ReLU mask, A (33) or B (64): the loss
-    then has a kink between p − ε and p + ε, and the difference quotient is not expected to match.
-    ``params`` is left unchanged. Returns a :class:`GradientEntry` ``(analytic, numerical, kink)``.
-    """
+    """∂L/∂name[i, j], analytic (81)–(86) and by central difference with step ε = ``h``, as a
+    :class:`GradientEntry`; ``kink`` is True when the ±ε step changes a mask A (33) or B (64), so
+    the two need not match. ``params`` is left unchanged."""
     x, y = _check_entry_args(params, x, y, name, i, j, h)
     base, loss_at_current_params, crossed = kink_watching_loss(params, x, y)
     analytic = float(_backward(params, x, y, base)[name][i, j])
@@ -179,14 +151,9 @@ def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
 
 
 def entry_summary(params, x, y, name, i, j, *, h=1e-5):
-    """:func:`gradient_entry` as lines of text, with a verdict.
-
-    The two values agree when their difference is below 10⁻⁶ of their size or below the
-    round-off of the central difference with step ε (keyword ``h``),
-    :func:`helpers.gradcheck.roundoff` for this entry (with the eps of the parameters' dtype),
-    which stays above zero at an exact fit (L ≈ 0).
-    Returns ``(entry, lines)``.
-    """
+    """``(entry, lines)``: :func:`gradient_entry` as lines of text with a verdict. The values
+    agree when they differ by less than 10⁻⁶ of their size or than the round-off of this entry,
+    :func:`helpers.gradcheck.roundoff` (with the eps of the parameters' dtype)."""
     x, y = _check_entry_args(params, x, y, name, i, j, h)
     entry = gradient_entry(params, x, y, name, i, j, h=h)
     a, num = entry.analytic, entry.numerical
@@ -212,13 +179,9 @@ def entry_summary(params, x, y, name, i, j, *, h=1e-5):
 
 
 def plot_run(run, *, ax=None):
-    """The loss curve of a :class:`Run` on a log axis (as :func:`helpers.plotting.loss_curve`
-    draws it), the x axis spanning all planned steps; a diverged run gets the step in its title.
-
-    The y limits are set from the finite losses, half a decade beyond them, but at most 1e250: a
-    diverging run reaches ~1e308, where matplotlib's automatic margins and log ticks would
-    overflow, so the last steps of a blow-up run off the top. Returns the axes.
-    """
+    """The loss curve of a :class:`Run` on a log axis over all planned steps; a diverged run
+    gets the step in its title. The y limits stop at 1e250: near 1e308 matplotlib's margins and
+    log ticks would overflow. Returns the axes."""
     from .plotting import new_axes
 
     c = run.config

@@ -1,47 +1,30 @@
 """Numerical gradient checking: is the backward pass (81)–(86) right?
 
-The method (as in CS231n's ``gradient_check.py``): perturb one entry of a parameter by ±h, evaluate
-the loss (6) twice, and compare the central difference
+Perturb one entry of a parameter by ±h, evaluate the loss (6) twice, and compare the central
+difference (L(p + h) − L(p − h)) / 2h with the analytic gradient through a relative error
+(as in CS231n's ``gradient_check.py``). Three things make this trustworthy here:
 
-    (L(p + h) − L(p − h)) / 2h
+* **float64.** The round-off in the estimate is about eps·|L|/h: 1e-10·|L| in float64 with
+  h = 1e-5, but 1e-2·|L| in float32, where right and subtly wrong look alike.
+* **A relative error with a floor**, ``|a − n| / max(|a| + |n|, floor)``: two exact zeros give 0,
+  a NaN gives NaN (a failure). Each entry's floor is the larger of ``scale_floor`` (``rel_floor``
+  × the parameter's largest |entry|) and ``roundoff / rtol``, where :func:`roundoff` bounds what
+  round-off alone can make |a − n| for that entry, following the computation actually done; it
+  stays above 0 at an exact fit (L ≈ 0). An entry passes when |a − n| ≤ ``rtol``·(|a| + |n|),
+  or ≤ ``rtol`` × that scale, or ≤ its round-off.
+* **Kinks.** If the ±h step moves a pre-activation h1 or h2 across 0, the loss is not smooth on
+  [p − h, p + h] and the difference is *meant* to disagree: such entries are flagged as kinks
+  and left out of the verdict, not counted as failures.
 
-with the analytic gradient through a relative error. Three things make this trustworthy here:
-
-* **float64.** The difference of two nearly equal losses loses digits to cancellation: the
-  round-off in the estimate is about eps·|L|/h. With float64 (eps ≈ 2.2e-16) and h = 1e-5 that is
-  around 1e-10·|L|, far below any real bug. With float32 (eps ≈ 1.2e-7) it is about 1e-2·|L|: a
-  correct and a subtly wrong gradient look alike, and making h larger to fight round-off lets the
-  truncation error grow instead. Check in float64; train in whatever you like.
-* **A relative error with a floor.** ``|a − n| / max(|a| + |n|, floor)``: two exact zeros give 0,
-  not NaN (while a NaN anywhere gives NaN, a failure), and small entries are not judged on their
-  own tiny scale. The floor of each entry is the larger of two terms, both on the
-  :class:`ParamCheck`: (i) ``scale_floor`` = ``rel_floor`` × the largest |entry| of that parameter
-  (kink entries left out); (ii) ``roundoff / rtol``, where ``roundoff`` (one number per entry,
-  from :func:`roundoff`) bounds what round-off alone can make |a − n|. An entry passes when
-  |a − n| ≤ ``rtol``·(|a| + |n|), or ≤ ``rtol`` × scale (i), or ≤ its round-off (ii).
-  The round-off follows the computation actually done, no more: a perturbation of a layer-3
-  parameter changes only the output layer's sums, so only *their* rounding differs between
-  L(p + h) and L(p − h) (see :func:`roundoff`). It is the sum of two parts, (a) the
-  cancellation in L(p + h) − L(p − h), eps·(3L + 2·Σ|y_pred − y|·V)/h, with V the size of the
-  sums that the perturbation changes, and (b) the rounding of the residual and of the backward
-  products, eps·Σ|∂y_pred/∂p|·(2|y_pred − y| + 4V), which does not shrink with L: it is what
-  remains at an exact fit (L ≈ 0), where (a) vanishes. Both use the float64 eps whatever the
-  dtype, so a float32 check fails, on purpose (see the first point).
-* **Kinks.** ReLU has a kink at 0. If the ±h step moves any pre-activation h1 or h2 across 0, the
-  loss is not smooth on [p − h, p + h] and the central difference is *meant* to disagree with the
-  gradient. Such entries are flagged as kinks and left out of the pass/fail verdict, not silently
-  counted as failures.
-
-Away from kinks the loss of this network is a quadratic function of any single parameter (the
-output is linear in it within a ReLU region), so the central difference has no truncation error
-at all: what remains is round-off alone.
+Away from kinks the loss is quadratic in any single parameter: the central difference has no
+truncation error, only round-off.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_number, check_problem
+from ._checks import PARAM_NAMES, as_real_array, check_grads, check_number, check_problem
 from .network import _backward, _forward, _loss
 from .roundoff import roundoff
 
@@ -50,16 +33,12 @@ __all__ = ["numerical_gradient", "rel_error", "roundoff", "ParamCheck", "GradChe
 
 
 def numerical_gradient(f, array, *, h=1e-5):
-    """Central-difference estimate of ∂f/∂array, entry by entry.
+    """Central-difference estimate of ∂f/∂array, entry by entry (float64, ``array``'s shape).
 
-    ``f`` is a function of no arguments that returns a float and reads ``array``; each entry is
-    perturbed *in place* to ``a + h`` and ``a − h`` and always restored, also when ``f`` raises.
-    The estimate is ``(f(a + h) − f(a − h)) / ((a + h) − (a − h))``: the textbook 2h in exact
-    arithmetic, but divided by the step actually taken once ``a ± h`` are rounded to the array's
-    dtype (at a = 1e8 and h = 1e-5 the two differ by 6e-4 of 2h in float64). Returns an array of
-    ``array``'s shape (float64 for float32 input: the check should not lose more digits than it
-    must). Raises ``ValueError`` if ``h`` is so small that ``a + h`` and ``a − h`` are the same
-    number in the array's dtype (the estimate would be a silent 0).
+    ``f()`` returns a float and reads ``array``, whose entries are perturbed *in place* to a ± h
+    and always restored, also when ``f`` raises. The estimate divides f(a + h) − f(a − h) by the
+    step actually taken, (a + h) − (a − h) once rounded to the array's dtype. ``ValueError`` if h
+    is so small that a + h and a − h are the same number (the estimate would be a silent 0).
     """
     if (not isinstance(array, np.ndarray) or type(array) is not np.ndarray
             or array.dtype.kind != "f"):
@@ -88,13 +67,11 @@ def numerical_gradient(f, array, *, h=1e-5):
 
 
 def rel_error(a, b, *, floor=0.0):
-    """Elementwise relative error ``|a − b| / max(|a| + |b|, floor)``.
-
-    0 where both are 0 (and ``floor`` is 0), never a silent 0 for NaN: a NaN or inf in ``a`` or
-    ``b`` gives NaN there, which fails any tolerance. ``floor`` is a number or an array that
-    broadcasts to the shape of ``a``. Complex input is refused (the imaginary part would be lost).
-    """
-    a, b, floor = (_real(v, name) for v, name in ((a, "a"), (b, "b"), (floor, "floor")))
+    """Elementwise relative error ``|a − b| / max(|a| + |b|, floor)``: 0 where both are 0, NaN
+    (a failure) where either is NaN or inf. ``floor``: a number or an array that broadcasts to
+    a's shape. Complex input is refused (the imaginary part would be lost)."""
+    a, b, floor = (as_real_array(v, name).astype(np.float64)
+                   for v, name in ((a, "a"), (b, "b"), (floor, "floor")))
     if a.shape != b.shape:
         raise ValueError(f"cannot compare shapes {a.shape} and {b.shape}")
     if not (floor >= 0).all():
@@ -106,22 +83,10 @@ def rel_error(a, b, *, floor=0.0):
                          where=denom != 0)
 
 
-def _real(value, name):
-    if isinstance(value, np.ma.MaskedArray):
-        raise TypeError(f"{name} is a masked array; pass plain data (e.g. {name}.filled(np.nan))")
-    arr = np.asarray(value)
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
-    return arr.astype(np.float64)
-
-
 @dataclass
 class ParamCheck:
-    """The check of one parameter: analytic vs numerical gradient, entry by entry.
-
-    ``scale_floor`` and ``roundoff`` are the two terms of the floor (see the module docstring):
-    each entry's floor is ``max(scale_floor, roundoff / rtol)`` (:attr:`floor`).
-    """
+    """The check of one parameter, entry by entry; each entry's floor is
+    ``max(scale_floor, roundoff / rtol)`` (:attr:`floor`, see the module docstring)."""
     name: str
     analytic: np.ndarray
     numerical: np.ndarray
@@ -133,14 +98,12 @@ class ParamCheck:
 
     @property
     def floor(self):
-        """The floor of each entry's relative error, ``max(scale_floor, roundoff / rtol)``."""
         if self.roundoff is None or self.rtol == 0:
             return np.full(self.analytic.shape, self.scale_floor)
         return np.maximum(self.scale_floor, self.roundoff / self.rtol)
 
     @property
     def checked(self):
-        """False when every entry crossed a kink: then nothing was compared."""
         return not self.kinks.all()
 
     @property
@@ -151,7 +114,6 @@ class ParamCheck:
 
     @property
     def worst_index(self):
-        """Index of that largest error, or None."""
         if self.kinks.all():
             return None
         masked = np.where(self.kinks, -1.0, self.errors)
@@ -163,7 +125,6 @@ class ParamCheck:
 
     @property
     def passed(self):
-        """True when some entry was checked and every checked entry is within ``rtol``."""
         return self.checked and self.max_error <= self.rtol
 
     @property
@@ -176,11 +137,8 @@ class ParamCheck:
 
 @dataclass
 class GradCheckReport:
-    """The :class:`ParamCheck` s of one call to :func:`check_gradients`.
-
-    :attr:`passed` is True only if every parameter was checked and passed: a parameter whose
-    every entry is a kink is "not checked", which is not a pass.
-    """
+    """The :class:`ParamCheck` s of one call to :func:`check_gradients`; :attr:`passed` only if
+    every parameter was checked (not all kinks) and passed."""
     checks: dict = field(default_factory=dict)
 
     @property
@@ -217,15 +175,11 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
                     rel_floor=1e-3, names=PARAM_NAMES):
     """Compare analytic gradients with central differences for every entry of ``names``.
 
-    ``grads`` are the analytic gradients to test (a dict like :func:`helpers.network.backward`
-    returns); if omitted they come from ``backward(params, x, y, cache)``, where ``backward``
-    defaults to the project's own (pass your own function to test it). Each relative error uses
-    a floor, the larger of ``rel_floor`` × the largest |entry| of that parameter and the
-    round-off of that entry divided by ``rtol`` (:func:`roundoff`, see the module docstring), so
-    an entry passes when its error is within ``rtol`` or within round-off. Entries whose ±h step
-    flips the sign of any pre-activation h1 (eq. 1) or h2 (eq. 3) are flagged as kinks and left
-    out; a parameter with no other entry is reported "not checked" (and does not pass).
-    Returns a :class:`GradCheckReport`; ``params`` is left unchanged.
+    ``grads``: the gradients to test (a dict like :func:`helpers.network.backward` returns); if
+    omitted, ``backward(params, x, y, cache)`` gives them, by default the project's own. Relative
+    errors have the floor of the module docstring. Entries whose ±h step flips the sign of a
+    pre-activation h1 or h2 are kinks, left out; a parameter with nothing else is "not checked"
+    (not a pass). Returns a :class:`GradCheckReport`; ``params`` is left unchanged.
     """
     _, x, y = check_problem(params, x, y)
     if isinstance(names, str):
@@ -244,21 +198,9 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
     if grads is None:
         grads = (backward(params, x, y, base) if backward is not None
                  else _backward(params, x, y, base))
-    if not isinstance(grads, dict):
-        raise TypeError(f"grads must be a dict with the keys of params; got "
-                        f"{type(grads).__name__}")
     report = GradCheckReport()
-    for name in names:
-        p = params[name]
-        if name not in grads:
-            raise ValueError(f"grads has no '{name}'; it needs the keys of params")
-        analytic = _real(grads[name], f"grads['{name}']")
-        if analytic.shape != p.shape:
-            hint = (" (is it the paper's n×d form (82), (84), (86)? The 1×d gradient is its "
-                    "column sum)" if name[0] == "b" and analytic.ndim == 2
-                    and analytic.shape[1:] == p.shape[1:] else "")
-            raise ValueError(f"grads['{name}'] has shape {analytic.shape}, expected {p.shape} "
-                             f"(the shape of params['{name}']){hint}")
+    for name, analytic in check_grads(grads, params, names).items():
+        p, analytic = params[name], analytic.astype(np.float64)
         numerical = numerical_gradient(loss_and_kinks, p, h=h)
         kinks = np.array(crossed).reshape(-1, 2).any(axis=1).reshape(p.shape)
         crossed.clear()
@@ -276,14 +218,9 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
 
 
 def kink_watching_loss(params, x, y):
-    """The loss (6) as a function of no arguments, for :func:`numerical_gradient`, that also
-    records whether each evaluation crossed a ReLU kink.
-
-    Returns ``(base, f, crossed)``: ``base`` the forward cache at the current parameters, ``f``
-    evaluates L at whatever ``params`` hold when it is called, and after each call ``crossed``
-    gets one bool: did mask A (33) or B (64) differ from ``base``'s? ``x`` and ``y`` must be
-    checked already.
-    """
+    """``(base, f, crossed)``: the forward cache at the current parameters, the loss (6) at
+    whatever ``params`` hold when ``f()`` is called, and a list that gets one bool per call: did
+    mask A (33) or B (64) differ from ``base``'s? ``x`` and ``y`` must be checked already."""
     _, base = _forward(params, x)
     base_A, base_B = base["A"].copy(), base["B"].copy()   # a user's backward may modify base
     crossed = []

@@ -6,13 +6,17 @@ returns the axes. Nothing here changes matplotlib's global settings.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 from matplotlib.ticker import FixedLocator, NullLocator
 
-__all__ = ["FIGSIZE", "DPI", "new_axes", "loss_curve", "gradcheck_summary", "heatmap",
-           "masks"]
+__all__ = ["FIGSIZE", "DPI", "new_axes", "show_figure", "loss_curve", "gradcheck_summary",
+           "heatmap", "masks"]
 
 FIGSIZE = (6.0, 3.6)
 DPI = 100
+# Okabe–Ito colours (safe with colour-vision deficiencies), each with its own line style.
+CYCLE = cycler(color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"],
+               linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1))])
 
 
 def new_axes(ncols=1, *, figsize=None, squeeze=True):
@@ -20,7 +24,27 @@ def new_axes(ncols=1, *, figsize=None, squeeze=True):
     size = figsize or (FIGSIZE[0] * (1 if ncols == 1 else 0.8 * ncols), FIGSIZE[1])
     fig, axes = plt.subplots(1, ncols, figsize=size, dpi=DPI, squeeze=squeeze,
                              layout="constrained")
+    for ax in fig.axes:
+        ax.set_prop_cycle(CYCLE)
     return axes
+
+
+def show_figure(alt, fig=None):
+    """Display ``fig`` (default: the current one) and close it. ``alt``, what a screen reader
+    reads instead of the image (what it shows, what to notice), is stored as the image's ``alt``
+    metadata (the site's ``alt`` attribute) and as the output's plain text."""
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("show_figure needs a text alternative: what the figure shows")
+    if get_ipython() is None:
+        raise RuntimeError("show_figure displays in a notebook; elsewhere use fig.savefig")
+    fig = fig if fig is not None else plt.gcf()
+    data, metadata = get_ipython().display_formatter.format(fig)
+    plt.close(fig)
+    metadata.setdefault("image/png", {})["alt"] = alt
+    publish_display_data({**data, "text/plain": alt}, metadata)
 
 
 def _round_decade_ticks(ax, values):
@@ -61,8 +85,9 @@ def loss_curve(history, *, ax=None, label=None, title="Training loss, eq. (6)"):
 def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative error"):
     """Bar chart of each parameter's max relative error (log scale) against its tolerance.
 
-    ``report`` is a :class:`helpers.gradcheck.GradCheckReport`. Bars that pass are green, failures
-    red; parameters with kink crossings say how many under their name, and a parameter whose
+    ``report`` is a :class:`helpers.gradcheck.GradCheckReport`. Bars that pass are plain blue,
+    failures orange and cross-hatched (not told apart by colour alone); parameters with kink
+    crossings say how many under their name, and a parameter whose
     every entry is a kink (nothing compared) is a gray stub labelled "not checked".
     """
     checks = list(report.checks.values())
@@ -72,11 +97,15 @@ def gradcheck_summary(report, *, ax=None, title="Gradient check: max relative er
     tiny = 1e-18            # an exact 0 has no place on a log axis: draw it at the bottom
     # A NaN error (a NaN gradient) fails: draw it as a full-height bar.
     values = [1.0 if np.isnan(c.max_error) else max(c.max_error, tiny) for c in checks]
-    colors = ["tab:green" if c.passed else "tab:gray" if not _checked(c) else "tab:red"
-              for c in checks]
+    kinds = ["passed" if c.passed else "not checked" if not _checked(c) else "FAILED"
+             for c in checks]
+    looks = {"passed": ("#0072B2", ""), "FAILED": ("#D55E00", "xx"), "not checked": ("0.7", "..")}
     labels = [c.name + ("\nnot checked" if not _checked(c) else
                         f"\n{c.n_kinks} kink(s)" if c.n_kinks else "") for c in checks]
-    ax.bar(labels, values, color=colors)
+    bars = ax.bar(labels, values, color=[looks[k][0] for k in kinds],
+                  hatch=[looks[k][1] for k in kinds], edgecolor="k", linewidth=0.5)
+    seen = {k: bar for k, bar in zip(kinds, bars, strict=True)}
+    ax.legend(seen.values(), seen.keys(), fontsize=8)
     for rtol in sorted({c.rtol for c in checks}):
         ax.axhline(rtol, color="k", linestyle="--", linewidth=1)
     ax.set_yscale("log")

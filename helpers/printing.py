@@ -1,9 +1,6 @@
-"""Print numbers so that stored notebook outputs are the same on every machine.
-
-Strict nbval compares every printed character with a fresh run. Different BLAS builds and thread
-counts can change the last bits of a result, and NumPy 2 prints scalars as ``np.float64(…)``, so
-the notebooks never print a bare array or scalar: they print through these functions, which round
-to a few significant digits and turn −0 into 0.
+"""Print numbers so that stored notebook outputs are the same on every machine: rounded to a
+few significant digits (BLAS builds and thread counts change the last bits), −0 as 0, and never
+NumPy 2's ``np.float64(…)``. Strict nbval compares every printed character with a fresh run.
 """
 
 import numpy as np
@@ -31,11 +28,7 @@ def _check_digits(digits):
 
 def show(name, matrix, digits=4):
     """Print ``name``, the shape and the entries of a matrix, rounded to ``digits`` significant
-    digits.
-
-    Rounding happens before printing, so the text does not depend on the last bits of the value.
-    Booleans (masks A, B) print as 0 and 1.
-    """
+    digits before printing; booleans (masks A, B) print as 0 and 1."""
     _check_digits(digits)
     if isinstance(matrix, np.ma.MaskedArray):
         raise TypeError(f"{name} is a masked array; print plain data, e.g. .filled(np.nan)")

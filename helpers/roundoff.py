@@ -1,16 +1,10 @@
-"""What round-off alone can make |analytic − numerical| in a gradient check, entry by entry.
-
-:func:`helpers.gradcheck.check_gradients` judges a central difference against the backward pass
-(81)–(86); where the two differ by no more than the round-off of the computation itself, the
-difference says nothing about the gradient. :func:`roundoff` bounds that round-off, following
-the computation actually done (see its docstring and the module docstring of
-:mod:`helpers.gradcheck`).
-"""
+"""What round-off alone can make |analytic − numerical| in a gradient check, entry by entry:
+a difference below it says nothing about the gradient (:mod:`helpers.gradcheck`)."""
 
 import numpy as np
 
 from ._checks import PARAM_NAMES
-from .network import _forward
+from .network import _backward, _forward
 
 __all__ = ["EPS", "ROUNDOFF_SAFETY", "roundoff"]
 
@@ -59,33 +53,19 @@ def roundoff(params, x, y, *, h=1e-5, cache=None, split=False):
         V = {"w1": into2["w"] + own3, "b1": into2["b"] + own3,
              "w2": (A * own2) @ w3 + own3, "b2": (A * np.abs(cache["h2"])) @ w3 + own3,
              "w3": own3, "b3": np.abs(y_pred)}
+        # |∂y_pred/∂p| by the backward pass (81)–(86) on absolute values, with 2|r| + 4V in place
+        # of dy = 2(y_pred − y): y_pred = |r| + 2V and y = 0 give it.
+        abs_x, abs_cache = np.abs(x).astype(np.float64), {"h1_relu": h1_relu, "B": B,
+                                                          "h2_relu": h2_relu, "A": A}
         result = {}
         for name, v in V.items():
             terms = (r + EPS * v) * v
             # layers 1, 2 change every output; w3[k, l] and b3[0, l] only column l
             s = terms.sum(axis=0, keepdims=True) if name[1] == "3" else terms.sum()
             cancellation = EPS * (3.0 * L + 2.0 * s) / h
-            propagation = EPS * _abs_backward(f64, x, h1_relu, h2_relu, A, B, 2.0 * r + 4.0 * v,
-                                              name)
+            propagation = EPS * _backward(f64, abs_x, 0.0 * r,
+                                           {**abs_cache, "y_pred": r + 2.0 * v})[name]
             cancellation = np.broadcast_to(cancellation, propagation.shape)
             result[name] = (ROUNDOFF_SAFETY * cancellation, ROUNDOFF_SAFETY * propagation) \
                 if split else ROUNDOFF_SAFETY * (cancellation + propagation)
     return result
-
-
-def _abs_backward(f64, x, h1_relu, h2_relu, A, B, dy, name):
-    """The gradient ``name`` of (81)–(86) on absolute values, with ``dy`` in place of 2(y_pred −
-    y): a bound on Σ_i |∂y_pred_i/∂p|·dy_i for every entry p."""
-    if name == "w3":
-        return h2_relu.T @ dy
-    if name == "b3":
-        return dy.sum(axis=0, keepdims=True)
-    dh2 = A * (dy @ f64["w3"].T)
-    if name == "w2":
-        return h1_relu.T @ dh2
-    if name == "b2":
-        return dh2.sum(axis=0, keepdims=True)
-    dh1 = B * (dh2 @ f64["w2"].T)
-    if name == "w1":
-        return np.abs(x).astype(np.float64).T @ dh1
-    return dh1.sum(axis=0, keepdims=True)

@@ -1,31 +1,16 @@
-"""Gradient descent on the paper's loss (6) with the gradients (81)–(86).
-
-:func:`train` updates ``params`` **in place** and returns the loss history (one float per step,
-the loss *before* that step's update). Whatever ends a run early, nothing computed is lost and
-the parameters are never left half-updated:
-
-* the loss or the update stops being finite: :class:`TrainingDiverged`, with ``.history``; the
-  update that would have written NaN or inf into the parameters is not made;
-* anything else (an exception in the callback, ``KeyboardInterrupt``, ...): that same exception,
-  with ``.history`` (the losses of the steps whose update was made) and ``.step`` attached.
-
-Either way the parameters are those after the last completed update (a step boundary): an update
-is all or nothing, for :func:`gd_step` as for every step of :func:`train`.
+"""Gradient descent on the loss (6) with the gradients (81)–(86). An update is all or nothing,
+in :func:`gd_step` as in every step of :func:`train`: whatever ends a run early, the parameters
+are those after the last completed update, the losses so far on the exception's ``.history``.
 """
 
 import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_params, check_plain, check_problem
+from ._checks import PARAM_NAMES, check_grads, check_number, check_params, check_problem
 from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
-
-#: How train uses BLAS threads (reported by ``make bench``): no policy of its own. One thread was
-#: measured slower than the library's default (2 here) at every benchmark size, float32 and 64.
-THREAD_POLICY = "the BLAS library's default thread count at every size (no limit set by train)"
-
 
 class TrainingDiverged(ArithmeticError):
     """The loss or an update became NaN or inf. ``.history`` holds every loss up to that step
@@ -43,10 +28,7 @@ class TrainingDiverged(ArithmeticError):
 
 
 def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
-        raise TypeError(f"lr must be a number; got {type(lr).__name__}")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive finite number; got {lr!r}")
+    check_number(lr, "lr", positive=True)
 
 
 def _check_writable(params):
@@ -60,66 +42,41 @@ def _check_writable(params):
 def gd_step(params, grads, lr):
     """One gradient-descent update, in place: p ← p − lr·∂L/∂p for every parameter.
 
-    ``grads`` is left unchanged. All or nothing: everything is checked before any parameter
-    changes (the keys, shapes and real dtype of ``grads``, finite gradients, every parameter
-    writable), and the new values are computed first: if one of them would be NaN or inf (an
-    overflow), ``ValueError`` is raised and ``params`` keep their values.
+    All or nothing: ``grads`` (every key of params, its shape, real and finite) and writable
+    parameters are checked, and the new values computed, before any parameter changes; a new
+    value that overflows raises ``ValueError``. ``grads`` is left unchanged.
     """
     check_params(params)
     _check_lr(lr)
-    if not isinstance(grads, dict):
-        raise TypeError(f"grads must be a dict with keys {', '.join(PARAM_NAMES)} (as backward "
-                        f"returns); got {type(grads).__name__}")
-    checked = {}
-    for name in PARAM_NAMES:
-        if name not in grads:
-            raise ValueError(f"grads has no '{name}'; it needs every key of params")
-        check_plain(grads[name], f"grads['{name}']")
-        g = np.asarray(grads[name])
-        if g.dtype == bool or g.dtype.kind not in "iuf":
-            raise TypeError(f"grads['{name}'] must hold real numbers; got dtype {g.dtype}")
-        if g.shape != params[name].shape:
-            hint = (" (the paper's n×d form (82), (84), (86)? The bias gradient is its column "
-                    "sum, backward's default bias_form='sum')"
-                    if name[0] == "b" and g.ndim == 2 and g.shape[1:] == params[name].shape[1:]
-                    else "")
-            raise ValueError(f"grads['{name}'] has shape {g.shape}, expected {params[name].shape} "
-                             f"(the shape of params['{name}']){hint}")
+    new = check_grads(grads, params)
+    for name, g in new.items():
         if not np.isfinite(g).all():
             raise ValueError(f"grads['{name}'] contains NaN or inf; the update would make "
                              f"params['{name}'] NaN or inf (did the loss diverge?)")
-        checked[name] = g
+        new[name] = g.astype(params[name].dtype)          # a copy: grads stay unchanged
     _check_writable(params)
-    new = {}
     with np.errstate(over="ignore", invalid="ignore"):
-        for name, g in checked.items():
-            new[name] = (params[name] - lr * g).astype(params[name].dtype)
-            if not np.isfinite(new[name]).all():
-                raise ValueError(f"the update overflows: params['{name}'] − lr·grads['{name}'] "
-                                 f"is not finite with lr = {lr:g}; try a smaller lr")
-    _write(params, new, [], None)
+        bad = _update(params, new, lr, [], None)
+    if bad:
+        raise ValueError(f"the update overflows: params['{bad}'] − lr·grads['{bad}'] is not "
+                         f"finite with lr = {lr:g}; try a smaller lr")
 
 
 def train(params, x, y, *, lr, steps, callback=None):
     """Full-batch gradient descent for ``steps`` steps; updates ``params`` in place.
 
-    Each step: forward (1)–(5), loss (6), backward (81)–(86), then p ← p − lr·∂L/∂p.
-    Returns the list of the ``steps`` losses, each measured before its step's update.
-    ``callback(step, loss)``, if given, is called after every step's update (e.g. to draw a live
-    curve).
+    Each step: forward (1)–(5), loss (6), backward (81)–(86), then p ← p − lr·∂L/∂p. Returns the
+    ``steps`` losses, each before its step's update. ``callback(step, loss)`` is called after
+    every update. :class:`TrainingDiverged` if the loss or an update would be NaN or inf (that
+    update is not made); any other exception propagates with ``.history`` and ``.step``.
 
-    The loop allocates no arrays per step: forward and backward write into the same buffers
-    every time (see :func:`helpers.network.forward`), and the update is computed in the gradient
-    buffers.
-
-    Early stops (see the module docstring): :class:`TrainingDiverged` (an ``ArithmeticError``)
-    if the loss becomes NaN or inf or an update would make a parameter NaN or inf (that update
-    is not made); any other exception (from ``callback``, ``KeyboardInterrupt``, ...) propagates
-    with ``.history`` and ``.step`` attached. In every case ``params`` hold the values after the
-    last completed update, and ``.history`` the losses of the completed steps (plus, for
-    :class:`TrainingDiverged`, the loss of the step that diverged). A read-only parameter is
-    refused before the first step.
+    Refused before the first step: what :func:`helpers.network.backward` refuses in params, x
+    and y (``y=None`` too), a read-only parameter, an lr that is not a positive finite number,
+    steps that is not a non-negative integer, a callback that is not callable.
     """
+    if y is None:
+        raise TypeError("y is None: train needs the targets y (n × d_out) to form "
+                        "2(y_pred − y), eq. (82)")
     _, x, y = check_problem(params, x, y)
     _check_lr(lr)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
@@ -130,20 +87,16 @@ def train(params, x, y, *, lr, steps, callback=None):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
                         f"{type(callback).__name__}")
     _check_writable(params)
-    history, cache, step = [], None, 0
-    # The loop's own buffer for lr·∂L/∂p: one flat array cut into six views shaped like params,
-    # so that one sum checks every new value at once (see _update).
-    update_flat, update = _flat_views(params)
+    history, step = [], 0
     try:
-        # Overflow is expected when lr is too large; it is caught below as TrainingDiverged.
         with np.errstate(over="ignore", invalid="ignore"):
             for step in range(steps):
-                y_pred, cache = _forward(params, x, cache)
+                y_pred, cache = _forward(params, x)
                 value = _loss(y_pred, y)
                 if not math.isfinite(value):
                     raise TrainingDiverged(step, lr, [*history, value])
-                _backward(params, x, y, cache, update, scale=2 * lr)  # lr·∂L/∂p (81)–(86)
-                if not _update(params, update, update_flat, history, value):
+                grads = _backward(params, x, y, cache)
+                if _update(params, grads, lr, history, value):
                     raise TrainingDiverged(step, lr, [*history, value],
                                            reason="the update would make the parameters NaN "
                                                   "or inf")
@@ -157,41 +110,24 @@ def train(params, x, y, *, lr, steps, callback=None):
     return history
 
 
-def _flat_views(params):
-    """One flat buffer of the parameters' dtype and size, and a dict of views of it shaped like
-    ``params``."""
-    sizes = [params[k].size for k in PARAM_NAMES]
-    flat = np.empty(sum(sizes), dtype=params["w1"].dtype)
-    views, start = {}, 0
-    for name, size in zip(PARAM_NAMES, sizes, strict=True):
-        views[name] = flat[start:start + size].reshape(params[name].shape)
-        start += size
-    return flat, views
-
-
-def _update(params, step, step_flat, history, value):
-    """p ← p − step for all six parameters and append ``value`` to ``history``, all or nothing.
-
-    ``step`` holds lr·∂L/∂p in views of ``step_flat``. The new values p − step are computed in
-    those same buffers and checked before any parameter is written; returns False, changing
-    nothing, if one is not finite. (Writing p with a copy, not ``p -= step``, is also faster: p
-    was just read by every BLAS thread, and an in-place update would read each cache line back
-    before claiming it.)
-    """
+def _update(params, grads, lr, history, value):
+    """p ← p − lr·g, computed in g's arrays, then written to params with ``value`` appended to
+    ``history``; if a new value is not finite, nothing changes and its parameter is returned."""
     for name in PARAM_NAMES:
-        np.subtract(params[name], step[name], out=step[name])
-    if not math.isfinite(step_flat.sum()):              # a NaN or inf anywhere makes the sum one
-        return False
-    _write(params, step, history, value)
-    return True
+        g = grads[name]
+        g *= -lr
+        g += params[name]
+    bad = [k for k in PARAM_NAMES if not np.isfinite(np.vdot(grads[k], grads[k]))  # one pass
+           and not np.isfinite(grads[k]).all()]                       # no overflow of squares
+    if bad:
+        return bad[0]
+    _write(params, grads, history, value)
+    return None
 
 
 def _write(params, new, history, value):
-    """Copy the new values into ``params`` and record ``value``: a whole step or, if Ctrl-C
-    (KeyboardInterrupt) lands between two copies, still the whole step, then the interrupt.
-
-    Copying is idempotent, so the handler simply copies all six again.
-    """
+    """Copy the new values into ``params`` and record ``value``: if Ctrl-C lands between two
+    copies, copy all six again (copying is idempotent), then re-raise."""
     n = len(history)
     try:
         for name in PARAM_NAMES:

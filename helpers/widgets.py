@@ -32,15 +32,21 @@ __all__ = ["Config", "Run", "GradientEntry", "DATASETS", "TEACHER_WIDTHS", "make
            "run_experiment", "run_training", "gradient_entry", "entry_summary", "plot_run",
            "explorer"]
 
-# Ranges of the explorer's sliders (a Config may go beyond them; the sliders cannot).
+# Ranges of the explorer's controls (a Config may go beyond them: its lr widens the lr range).
 LR_EXPONENTS = (-6.0, -1.0)
 WIDTH_RANGE = (1, 200)
 STEPS_RANGE = (10, 1000)
 
 
-def _png(draw):
-    """Render ``draw(ax)`` on a figure of the project's size to PNG bytes, outside pyplot (so
-    no figure is left open or shown twice in a notebook)."""
+def _power_of_ten(exponent):
+    """10**exponent to 3 significant digits (10**log10(3e-4) gives back 3e-4 exactly)."""
+    return float(f"{10.0 ** float(exponent):.3g}")
+
+
+def _img(draw, alt):
+    """Render ``draw(ax)`` on a figure of the project's size, outside pyplot (so no figure is
+    left open or shown twice in a notebook), as an <img> with the text alternative ``alt``."""
+    import base64
     import io
 
     from matplotlib.figure import Figure
@@ -52,7 +58,8 @@ def _png(draw):
     draw(fig.add_subplot())
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return (f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}" '
+            f'width="600" alt="{html.escape(alt)}">')
 
 
 def _html_lines(lines, color=None):
@@ -63,11 +70,11 @@ def _html_lines(lines, color=None):
 def explorer(config=None, *, live=True):
     """The interactive explorer: returns an ``ipywidgets.VBox`` to display.
 
-    Controls: learning rate (log slider), widths d1 and d2, steps, seed, data set (random or
+    Controls: log10 of the learning rate, widths d1 and d2, steps, seed, data set (random or
     teacher). Any change retrains and redraws the loss curve (``live``: also at each quarter of
-    the run while it trains). Below, an element picker (parameter, row, column, h; at the start or
-    the end of training) compares that entry's analytic gradient with its central difference.
-    A diverging run shows the ``TrainingDiverged`` message, not a traceback.
+    the run while it trains). Below, an element picker (parameter, row, column, log10 h; at the
+    start or the end of training) compares that entry's analytic gradient with its central
+    difference. A diverging run shows the ``TrainingDiverged`` message, not a traceback.
 
     For tests and curious readers the box has ``.controls`` (name → widget), ``.outputs`` (the
     widgets that display) and ``.state`` (``run``: the latest :class:`Run`, ``entry``: the
@@ -83,41 +90,45 @@ def explorer(config=None, *, live=True):
     # ToggleButtons: a flex row, or ipywidgets 8 puts the label above the buttons.
     toggles = {**style, "button_width": "118px"}
     toggle_row = W.Layout(width="320px", display="flex", align_items="center")
+    # Number fields (a label each; arrow keys and typing work), not sliders (ipywidgets gives a
+    # slider's handle no accessible name) nor menus (JupyterLab takes their arrow keys). lr and
+    # ε are set by their log10, so that a step multiplies them by a constant factor.
+    lr_exp = float(np.log10(c.lr))
     controls = {
-        "lr": W.FloatLogSlider(value=c.lr, base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1],
-                               step=0.25, description="lr", readout_format=".1e",
-                               continuous_update=False, style=style, layout=wide),
-        "steps": W.IntSlider(value=c.steps, min=STEPS_RANGE[0], max=STEPS_RANGE[1], step=10,
-                             description="steps", continuous_update=False, style=style,
-                             layout=wide),
+        "lr": W.BoundedFloatText(value=lr_exp, min=min(LR_EXPONENTS[0], lr_exp),
+                                 max=max(LR_EXPONENTS[1], lr_exp), step=0.25,
+                                 description="log10 lr", style=style, layout=wide),
+        "steps": W.BoundedIntText(value=c.steps, min=STEPS_RANGE[0], max=STEPS_RANGE[1],
+                                  step=10, description="steps", style=style, layout=wide),
         "seed": W.BoundedIntText(value=c.seed, min=0, max=10**6, description="seed",
                                  style=style, layout=wide),
-        "d1": W.IntSlider(value=c.d1, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1], description="d1",
-                          continuous_update=False, style=style, layout=wide),
-        "d2": W.IntSlider(value=c.d2, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1], description="d2",
-                          continuous_update=False, style=style, layout=wide),
+        "d1": W.BoundedIntText(value=c.d1, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1],
+                               description="d1", style=style, layout=wide),
+        "d2": W.BoundedIntText(value=c.d2, min=WIDTH_RANGE[0], max=WIDTH_RANGE[1],
+                               description="d2", style=style, layout=wide),
         "dataset": W.ToggleButtons(options=list(DATASETS), value=c.dataset,
                                    description="data", style=toggles, layout=toggle_row),
-        "name": W.Dropdown(options=list(PARAM_NAMES), value="w3", description="parameter",
-                           style=style, layout=W.Layout(width="180px")),
+        "name": W.ToggleButtons(options=list(PARAM_NAMES), value="w3", description="parameter",
+                                style={**style, "button_width": "40px"},
+                                layout=W.Layout(width="400px", display="flex",
+                                                align_items="center")),
         "row": W.BoundedIntText(value=0, min=0, max=0, description="row i", style=style,
                                 layout=W.Layout(width="150px")),
         "col": W.BoundedIntText(value=0, min=0, max=0, description="column j", style=style,
                                 layout=W.Layout(width="150px")),
-        "h": W.FloatLogSlider(value=1e-5, base=10, min=-8, max=0, step=0.5, description="step ε",
-                              readout_format=".0e", continuous_update=False, style=style,
-                              layout=wide),
+        "h": W.BoundedFloatText(value=-5.0, min=-8.0, max=0.0, step=0.5, description="log10 ε",
+                                style=style, layout=wide),
         "at": W.ToggleButtons(options=[("start of training", "start"),
                                        ("end of training", "end")],
                               value="start", description="at", style=toggles,
                               layout=toggle_row),
     }
-    outputs = {"curve": W.Image(format="png", layout=W.Layout(width="600px")),
+    outputs = {"curve": W.HTML(),                 # an <img> with alt (ipywidgets' Image has none)
                "status": W.HTML(), "entry": W.HTML()}
     state = types.SimpleNamespace(run=None, entry=None, entry_lines=[], quiet=False)
 
     def config_from_controls():
-        return replace(c, lr=float(controls["lr"].value), d1=int(controls["d1"].value),
+        return replace(c, lr=_power_of_ten(controls["lr"].value), d1=int(controls["d1"].value),
                        d2=int(controls["d2"].value), steps=int(controls["steps"].value),
                        seed=int(controls["seed"].value), dataset=controls["dataset"].value)
 
@@ -136,7 +147,7 @@ def explorer(config=None, *, live=True):
         with np.errstate(over="ignore", invalid="ignore"):   # near-diverged end points
             entry, lines = entry_summary(params, run.x, run.y, name, int(controls["row"].value),
                                          int(controls["col"].value),
-                                         h=float(controls["h"].value))
+                                         h=_power_of_ten(controls["h"].value))
         state.entry = entry
         state.entry_lines = [lines[0] + f" at the {at} of training"] + lines[1:]
         outputs["entry"].value = _html_lines(state.entry_lines,
@@ -166,11 +177,13 @@ def explorer(config=None, *, live=True):
             partial.append(value)
             if (step + 1) % every == 0 and step + 1 < cfg.steps:
                 sketch = Run(cfg, None, None, {}, {}, history=list(partial))
-                outputs["curve"].value = _png(lambda ax: plot_run(sketch, ax=ax))
+                outputs["curve"].value = _img(lambda ax: plot_run(sketch, ax=ax),
+                                              f"Loss curve so far: {step + 1} of {cfg.steps}")
 
         run = run_experiment(cfg, callback=draw_partial if live else None)
         state.run = run
-        outputs["curve"].value = _png(lambda ax: plot_run(run, ax=ax))
+        outputs["curve"].value = _img(lambda ax: plot_run(run, ax=ax),
+                                      f"Loss curve, log scale. {run.message}")
         outputs["status"].value = _html_lines([run.message],
                                               "#b00" if run.diverged is not None else None)
         set_bounds()

@@ -61,8 +61,8 @@ def problem():
 @pytest.fixture
 def student_shell(capsys):
     """A student's kernel, in this process: ``run(source) -> (exception or None, stdout)`` runs a
-    cell in an IPython shell whose working directory is student/, with the classroom's exception
-    handler installed, as Jupyter runs it. Warnings are shown, not raised, as in a kernel (a plot
+    cell in an IPython shell whose working directory is student/, with the classroom installed
+    (exercises.start), as Jupyter runs it. Warnings are shown, not raised, as in a kernel (a plot
     on Agg warns that it cannot be shown). The shell is shared: its namespace is restored after.
     Much faster than a kernel per notebook; tests/test_handler.py installs the handler in a real
     kernel, and nbval runs every solution notebook in one."""
@@ -75,11 +75,11 @@ def student_shell(capsys):
     import matplotlib.pyplot as plt
     from IPython.core.interactiveshell import InteractiveShell
 
-    from exercises import handler
+    from exercises import _runs, session
 
     shell = InteractiveShell.instance()
     saved, cwd = dict(shell.user_ns), os.getcwd()
-    handler.install(shell)
+    session.start(shell=shell)          # the notebook's setup cell calls it again, with names
 
     def run(source):
         with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
@@ -94,4 +94,5 @@ def student_shell(capsys):
         os.chdir(cwd)
         shell.user_ns.clear()
         shell.user_ns.update(saved)
+        _runs.reset()
         plt.close("all")

@@ -62,7 +62,7 @@ def test_use_passes_a_right_answer_through_silently(net, capsys, q):
     params, x, y, _, _ = net
     value = _right(net, q)
     value = value.copy() if isinstance(value, np.ndarray) else value
-    assert ex.use(q, value, params, x, y) is value
+    assert ex.use(q, params, x, y, value=value) is value
     assert capsys.readouterr().out == ""
 
 
@@ -71,16 +71,16 @@ def test_use_replaces_a_wrong_or_missing_answer_with_one_line(net, capsys, q):
     params, x, y, _, _ = net
     right = _right(net, q)
     for wrong, why in ((None, "is not answered yet"), (np.asarray(right) * 3 + 1, "did not pass")):
-        got = ex.use(q, wrong, params, x, y)
+        got = ex.use(q, params, x, y, value=wrong)
         assert np.allclose(got, right, rtol=1e-12, atol=1e-12)
         out = capsys.readouterr().out
-        assert out.count("\n") == 1 and why in out and f"eq. {TASKS[q].eq}" in out, out
+        assert out.count("\n") == 1 and why in out and TASKS[q].eq in out, out
         assert "cells below use the reference value" in out
 
 
 def test_the_substituted_value_is_refused_by_its_own_check(net, capsys):
     params, x, y, _, _ = net
-    dh2 = ex.use("dh2", None, params, x, y)
+    dh2 = ex.use("dh2", params, x, y, value=None)
     with pytest.raises(ex.ExerciseError, match="reference value") as info:
         ex.check_seed_bias_form("b2", dh2, params, x, y)
     assert info.value.mistake == "ref-used"
@@ -91,9 +91,11 @@ def test_the_substituted_value_is_refused_by_its_own_check(net, capsys):
 def test_use_refuses_names_that_are_not_exercises(net):
     params, x, y, _, _ = net
     with pytest.raises(ValueError, match="not one"):
-        ex.use("A", None, params, x, y)
+        ex.use("A", params, x, y)
     with pytest.raises(ValueError, match="needs y"):
-        ex.use("dy", None, params, x)
+        ex.use("dy", params, x)
+    with pytest.raises(TypeError, match="reads your h1 itself"):
+        ex.use("h1", np.zeros((2, 2)), params, x)         # the old form, with the value
 
 
 @pytest.mark.parametrize("q", sorted(TASKS))
@@ -113,13 +115,43 @@ def test_use_step(net, capsys):
     params, x, y, _, grads = net
     lr = 0.05
     right = {k: params[k] - lr * grads[k] for k in params}
-    assert ex.use_step(right, params, grads, lr) is right
+    assert ex.use_step(params, grads, lr, value=right) is right
     assert capsys.readouterr().out == ""
     for wrong, why in ((None, "is not answered yet"),
                        ({k: params[k] + lr * grads[k] for k in params}, "did not pass")):
-        got = ex.use_step(wrong, params, grads, lr)
+        got = ex.use_step(params, grads, lr, value=wrong)
         assert all(np.allclose(got[k], right[k]) for k in params)
         out = capsys.readouterr().out
         assert out.count("\n") == 1 and why in out
     with pytest.raises(ex.ExerciseError, match="reference value"):
-        ex.check_gd_step(ex.use_step(None, params, grads, lr), params, grads, lr)
+        ex.check_gd_step(ex.use_step(params, grads, lr, value=None), params, grads, lr)
+
+
+@pytest.mark.parametrize("q", sorted(TASKS))
+def test_hints_come_in_steps_shapes_first_never_the_formula(capsys, q):
+    """Every graded exercise: the first call gives the shapes of the factors (and says which
+    product is elementwise where there is one), the next the next step, the last points to
+    show_answer; none states the formula or its NumPy line."""
+    from exercises import answers
+    answers._HINTS_GIVEN.pop(q, None)
+    t = TASKS[q]
+    assert len(t.hints) >= 2
+    seen = []
+    for k in range(1, len(t.hints) + 2):
+        ex.hint(q)
+        out = capsys.readouterr().out
+        step = min(k, len(t.hints))
+        assert out.startswith(f"Hint {step} of {len(t.hints)} for {q}: {t.hints[step - 1]}")
+        assert ("show_answer" in out) == (step == len(t.hints) and bool(t.formula))
+        for text in (t.formula, t.code, t.formula.split("=")[-1].strip()):
+            assert not text or text not in out, (text, out)
+        seen.append(out)
+    assert "×" in t.hints[0] or "one number" in t.hints[0] or "shape" in t.hints[0]
+    if " * " in t.code and any(m in t.code for m in ("A *", "B *")):
+        assert "elementwise" in t.hints[0]
+    assert len(set(seen[:len(t.hints)])) == len(t.hints)
+
+
+def test_hint_refuses_unknown_names():
+    with pytest.raises(ValueError, match="name must be one of"):
+        ex.hint("dw4")

@@ -68,7 +68,7 @@ def test_bad_input(call, exc, match):
         call()
 
 
-# ---------------------------------------------------------------- issue 13: rng like the explorer
+# ---------------------------------------------------------------- rng like the explorer
 
 @pytest.mark.parametrize("call", [lambda rng: random_data(3, 2, 1, rng=rng),
                                   lambda rng: teacher_data(3, 2, 2, 2, 1, rng=rng)])

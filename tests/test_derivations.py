@@ -185,10 +185,3 @@ def test_no_formula_is_shipped_for_them(capsys):
         out = capsys.readouterr().out
         assert out.startswith(f"{q}, the ") and "ships no formula" in out, out
         assert not re.search(r"[=@∘ᵀ]|\.T\b", out), out
-
-
-TESTED = ["d-transposed", "d-summed", "d-dh1-for-dx", "d-factor", "d-mask-B-missing",
-          "d-mask-A-missing", "d-sum-loss", "d-mean-n", "d-mean-twice", "d-bias-seed-form",
-          "d-decay-missing", "d-decay-factor", "d-decay-sign", "d-decay-only", "d-decay-bias",
-          "d-leaky-relu-mask", "d-leaky-no-slope", "d-leaky-swapped",
-          "d-w1-not-transposed"]                       # the last: tests/test_handler.py

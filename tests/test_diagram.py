@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.diagram import DPI, FIGSIZE, MAX_NODES, network_diagram
+from helpers.diagram import DPI, FIGSIZE, MAX_NODES, describe, network_diagram
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +75,11 @@ def test_does_not_change_rcparams():
     network_diagram(3, 5, 4, 2)
     network_diagram(1000, 100, 100, 10, ax=plt.subplots()[1])
     assert dict(mpl.rcParams) == before
+
+
+def test_describe_states_the_drawn_sizes():
+    text = describe(3, 6, 4, 2)
+    for part in ("x (3 nodes)", "h1 (6 nodes)", "h2 (4 nodes)", "y_pred (2 nodes)", "(6)"):
+        assert part in text
+    with pytest.raises(ValueError, match="d1"):
+        describe(3, 0, 4, 2)

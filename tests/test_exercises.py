@@ -50,12 +50,12 @@ def test_forward_right(net, capsys, name, eq):
     assert capsys.readouterr().out == f"{name} matches eq. {eq}\n"
 
 
-@pytest.mark.parametrize("name, eq", [("w3", "(81)"), ("b3", "(82)"), ("w2", "(83)"),
-                                      ("b2", "(84)"), ("w1", "(85)"), ("b1", "(86)")])
+@pytest.mark.parametrize("name, eq", [("w3", "eq. (81)"), ("b3", "1ᵀ·(82)"), ("w2", "eq. (83)"),
+                                      ("b2", "1ᵀ·(84)"), ("w1", "eq. (85)"), ("b1", "1ᵀ·(86)")])
 def test_gradient_right(net, capsys, name, eq):
     params, x, y, _, grads = net
     ex.check_gradient(name, grads[name], params, x, y)
-    assert capsys.readouterr().out == f"d{name} matches eq. {eq}\n"
+    assert capsys.readouterr().out == f"d{name} matches {eq}\n"
 
 
 @pytest.mark.parametrize("name, var, eq", [("b3", "dy", "(82)"), ("b2", "dh2", "(84)"),
@@ -84,7 +84,7 @@ def test_float32_uses_a_float32_tolerance(capsys):
     dw3 = (c["h2_relu"].T @ (2 * c["y_pred"] - 2 * y32)).astype(np.float32)
     ex.check_gradient("w3", dw3, p32, x32, y32)
     ex.check_gradient("b1", g["b1"], p32, x32, y32)
-    assert capsys.readouterr().out == "dw3 matches eq. (81)\ndb1 matches eq. (86)\n"
+    assert capsys.readouterr().out == "dw3 matches eq. (81)\ndb1 matches 1ᵀ·(86)\n"
 
 
 def test_numerical_and_gd_step_right(net, capsys):
@@ -173,3 +173,10 @@ def test_numerical_gradient_takes_any_positive_real_h(net, h, capsys):
     params, x, y, _, _ = net
     ex.check_numerical_gradient(_central(params, x, y, "b3", h=float(h)), params, x, y, "b3", h=h)
     assert "matches the central difference" in capsys.readouterr().out
+
+
+def test_a_message_never_says_minus_zero():
+    from exercises._compare import ExerciseError, fail
+    with pytest.raises(ExerciseError) as info:
+        fail("dw3", "(81)", "dw3", np.array([[1.0, 2.0]]), np.array([[-0.0, 2.0]]), None)
+    assert "expected 0 " in str(info.value) and "-0" not in str(info.value)

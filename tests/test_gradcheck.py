@@ -311,7 +311,7 @@ def test_rel_error_edges():
         rel_error(1.0, 1.0, floor=-1.0)
 
 
-# ------------------------------------------------------- issue 13: the floor follows round-off
+# ------------------------------------------------------------------ the floor follows round-off
 
 def test_correct_gradients_pass_at_an_exact_fit():
     """Teacher data checked at the teacher's own parameters: L ≈ 0, every gradient is round-off.

@@ -1,12 +1,12 @@
-"""The grader (course/grading/, issue 12): discovery, hidden cases, mistakes, and a class of 3.
+"""The grader (course/grading/): discovery, hidden cases, mistakes, and a class of 3.
 
-Everything but the class test runs in this process (no kernel). The class test grades a
-synthetic class of 3 submissions in kernels, as ``make grade`` does: one correct, one with every
-catalogued mistake, one with every breakage (a kernel killed, an endless loop, ...); the full
-class of 60, one mistake or breakage each, is ``make grade`` itself.
+Submissions are graded as ``make grade`` does: each student's cells in a sandbox (bubblewrap
+where installed, else a plain process: tests/test_sandbox.py checks the sandbox itself), the
+checks here. The class test grades a synthetic class of 3 through the command line: one correct,
+one with every catalogued mistake, one with every breakage (a process killed, an endless loop,
+...); the full class of 60, one mistake or breakage each, is ``make grade`` itself.
 """
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +15,12 @@ import nbformat
 import pytest
 
 from course import synthetic_class
-from course.grading import harness, hidden_cases, notebooks, runner, submissions
+from course.grading import cli, hidden_cases, notebooks, runner, sandbox, submissions
 
 ROOT = Path(__file__).resolve().parent.parent
 
 ASSIGNMENTS = notebooks.discover(ROOT / "notebooks")
+ISOLATE = sandbox.bwrap() is not None
 
 
 def test_exercises_are_discovered_from_markers_and_ids():
@@ -87,25 +88,16 @@ def test_no_hidden_case_reaches_the_student_edition():
                 assert word not in text, f"{p.name} refers to the teacher's {word}"
 
 
-def _grade_in_process(tmp_path, monkeypatch, nbs):
-    """Grade {name: nb} with the harness in this process; {cell id: result}."""
+def _grade(tmp_path, nbs, **limits):
+    """Grade {name: nb} as one submission; {cell id: row}."""
     sub_dir = tmp_path / "s"
     sub_dir.mkdir()
     for name, nb in nbs.items():
         nbformat.write(nb, sub_dir / name)
-    found, _ = submissions.match(submissions.Submission("s", sorted(sub_dir.iterdir())),
-                                 ASSIGNMENTS)
-    job, _ = runner._job(found, ASSIGNMENTS, runner.Limits(time_limit=5))
-    (tmp_path / "job.json").write_text(json.dumps(job), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    results = []
-    monkeypatch.setattr(harness, "_emit", results.append)
-    harness.start("job.json", "n")
-    for i, nb in enumerate(job["notebooks"]):
-        harness.begin(i)
-        for j in range(len(nb["steps"])):
-            harness.step(i, j)
-    return {r["id"]: r for r in results if r["kind"] == "exercise"}
+    sub = submissions.Submission("s", sorted(sub_dir.iterdir()))
+    limits = runner.Limits(**{"time_limit": 5, "isolate": ISOLATE, **limits})
+    assignments = {n: a for n, a in ASSIGNMENTS.items() if n in nbs}
+    return {r["cell_id"]: r for r in runner.grade_submission(sub, assignments, limits)}
 
 
 def _student(regions=None):
@@ -114,36 +106,34 @@ def _student(regions=None):
             for n, a in ASSIGNMENTS.items()}
 
 
-def test_the_solutions_pass_the_notebook_and_every_hidden_case(tmp_path, monkeypatch):
-    results = _grade_in_process(tmp_path, monkeypatch, _student())
-    failed = {k: r["reason"] for k, r in results.items() if not r["passed"]}
+def test_the_solutions_pass_the_notebook_and_every_hidden_case(tmp_path):
+    results = _grade(tmp_path, _student())
+    failed = {k: r["mistake"] for k, r in results.items() if not r["passed"]}
     assert not failed
     assert len(results) == sum(len(a.exercises) for a in ASSIGNMENTS.values())
 
 
 @pytest.mark.parametrize("mistake", synthetic_class.MISTAKES, ids=lambda m: m[0])
-def test_each_catalogued_mistake_loses_its_exercise_only(tmp_path, monkeypatch, mistake):
+def test_each_catalogued_mistake_loses_its_exercise_only(tmp_path, mistake):
     label, target, region, words = mistake
-    results = _grade_in_process(tmp_path, monkeypatch, _student({target: region}))
-    failed = {k: r for k, r in results.items() if not r["passed"]}
     (ex,) = [e for a in ASSIGNMENTS.values() for e in a.exercises if target in e.targets]
-    assert list(failed) == [ex.cell_id], f"{label}: {[r['reason'] for r in failed.values()]}"
-    assert words in failed[ex.cell_id]["reason"]
+    results = _grade(tmp_path, {ex.notebook: _student({target: region})[ex.notebook]})
+    failed = {k: r for k, r in results.items() if not r["passed"]}
+    assert list(failed) == [ex.cell_id], f"{label}: {[r['mistake'] for r in failed.values()]}"
+    assert words in failed[ex.cell_id]["mistake"]
 
 
-def test_feedback_gives_the_hint_once(tmp_path, monkeypatch):
+def test_feedback_gives_the_hint_once(tmp_path):
     from course.grading import report
-    results = _grade_in_process(tmp_path, monkeypatch, _student({"dy": "dy = y_pred - y"}))
-    r = results[ASSIGNMENTS["03_output_layer.ipynb"].exercises[0].cell_id]
-    assert f"Likely mistake: {r['reason']}" in r["message"]       # the check says it too
-    row = {"student": "s", "notebook": "03_output_layer.ipynb", "exercise": "dy", "title": "t",
-           "points": 0, "max_points": 1, "passed": False, "mistake": r["reason"],
-           "message": r["message"], "notes": ""}
-    text = report.feedback("s", [row])
-    assert text.count(r["reason"]) == 1 and "the check said" in text and "expected" in text
+    name = "03_output_layer.ipynb"
+    results = _grade(tmp_path, {name: _student({"dy": "dy = y_pred - y"})[name]})
+    r = results[ASSIGNMENTS[name].exercises[0].cell_id]
+    assert f"Likely mistake: {r['mistake']}" in r["message"]       # the check says it too
+    text = report.feedback("s", [r])
+    assert text.count(r["mistake"]) == 1 and "the check said" in text and "expected" in text
 
 
-def test_a_hard_coded_answer_fails_the_hidden_case(tmp_path, monkeypatch):
+def test_a_hard_coded_answer_fails_the_hidden_case(tmp_path):
     nbs = _student()
     setup = next(s for k, s in ASSIGNMENTS["03_output_layer.ipynb"].steps if k == "setup")
     ns = {}
@@ -152,17 +142,18 @@ def test_a_hard_coded_answer_fails_the_hidden_case(tmp_path, monkeypatch):
     nb = nbs["03_output_layer.ipynb"]
     (cell,) = [c for c in nb.cells if c.get("id") == "18ef9d8b"]
     cell.source = f"dy = np.array({values})"
-    results = _grade_in_process(tmp_path, monkeypatch, {"03_output_layer.ipynb": nb})
+    results = _grade(tmp_path, {"03_output_layer.ipynb": nb})
     assert not results["18ef9d8b"]["passed"]
-    assert results["18ef9d8b"]["reason"].startswith("hidden case")
+    assert results["18ef9d8b"]["mistake"].startswith("hidden case")
 
 
-def test_a_class_of_three_in_kernels_gives_the_expected_grades(tmp_path):
+def test_a_class_of_three_gives_the_expected_grades(tmp_path):
     synthetic_class.build(tmp_path / "class", 3)
     out = tmp_path / "grades"
     r = subprocess.run([sys.executable, "-m", "course.grading",
                         str(tmp_path / "class" / "submissions"),
-                        "--out", str(out), "--time-limit", "1", "--quiet"], cwd=ROOT,
+                        "--out", str(out), "--time-limit", "1", "--quiet", "--jobs", "1",
+                        *([] if ISOLATE else ["--no-sandbox"])], cwd=ROOT,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     assert synthetic_class.compare(tmp_path / "class" / "expected.csv",
@@ -172,7 +163,7 @@ def test_a_class_of_three_in_kernels_gives_the_expected_grades(tmp_path):
     text = (out / "feedback" / "student02.md").read_text(encoding="utf-8")
     assert "❌ fail" in text and "transposed" in text
     text = (out / "feedback" / "student03.md").read_text(encoding="utf-8")
-    assert "kernel died" in text and "time limit" in text
+    assert "died" in text and "time limit" in text
 
 
 def test_the_mistake_catalogue_in_teaching_md_is_current():
@@ -182,24 +173,44 @@ def test_the_mistake_catalogue_in_teaching_md_is_current():
     assert "NOT CAUGHT" not in (ROOT / "TEACHING.md").read_text(encoding="utf-8")
 
 
-def test_a_kernel_that_dies_at_start_up_is_started_again(tmp_path, monkeypatch):
-    """On a loaded machine a kernel can die before it answers kernel_info: the student must not
-    lose every point for it. The grader starts the kernel again, up to three times, and only
-    then reports it, asking for the submission to be graded again."""
-    import contextlib
+def test_without_bubblewrap_grading_stops_unless_told_and_then_says_so(tmp_path, monkeypatch,
+                                                                        capsys):
+    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
+    sub = tmp_path / "subs" / "s"
+    sub.mkdir(parents=True)
+    name = "03_output_layer.ipynb"
+    nbformat.write(_student()[name], sub / name)
+    out = tmp_path / "grades"
+    assert cli.main([str(tmp_path / "subs"), "--out", str(out), "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err
+    assert not out.exists()
+    assert cli.main([str(tmp_path / "subs"), "--out", str(out), "--quiet", "--no-sandbox",
+                     "--jobs", "1"]) == 0
+    rows = [r for r in (out / "grades.csv").read_text(encoding="utf-8").splitlines()[1:]
+            if ",03_output_layer.ipynb," in r]
+    assert len(rows) == 3 and all("graded without a sandbox" in r for r in rows)
 
-    from nbclient import NotebookClient
 
-    calls = []
+def test_a_submission_has_a_time_budget_for_all_its_runs(tmp_path):
+    name = "03_output_layer.ipynb"
+    rows = _grade(tmp_path, {name: _student()[name]}, submission_limit=0.0)
+    assert [r["points"] for r in rows.values()] == [0, 0, 0]
+    assert all("used up its 0 s of running time" in r["mistake"] for r in rows.values())
 
-    @contextlib.contextmanager
-    def dies(self, **kw):
-        calls.append(1)
-        raise RuntimeError("Kernel died before replying to kernel_info")
-        yield                                             # pragma: no cover
 
-    monkeypatch.setattr(NotebookClient, "setup_kernel", dies)
-    job = {"notebooks": [{"name": "03_output_layer.ipynb", "steps": []}]}
-    results, problems = runner._execute(job, runner.Limits(), tmp_path)
-    assert len(calls) == 3 and results == {}
-    assert len(problems) == 1 and "three times: grade this submission again" in problems[0]
+def test_a_sandbox_that_does_not_start_is_tried_three_times_and_blames_nobody(tmp_path,
+                                                                              monkeypatch):
+    starts = []
+
+    def fails(self):
+        starts.append(1)
+        raise sandbox.Died("the sandbox ended: a loaded machine")
+
+    monkeypatch.setattr(sandbox.Box, "start", fails)
+    name = "03_output_layer.ipynb"
+    rows = _grade(tmp_path, {name: _student()[name]})
+    assert len(starts) == 3 * len(rows)
+    assert all(r["mistake"].startswith("not graded: the grader could not start a sandbox, three "
+                                       "times") and "grade this submission again" in r["mistake"]
+               for r in rows.values())

@@ -1,10 +1,13 @@
-"""The IPython exception handler (exercises.handler): errors that typical mistakes raise
-in the student's own cell get the catalogue's hint after the usual traceback; anything else gets
-the normal traceback. Driven through a real IPython InteractiveShell."""
+"""The classroom in a student's kernel (exercises.session, exercises.handler): errors that
+typical mistakes raise in the student's own cell get the catalogue's hint after the usual
+traceback; a NameError for an exercise's answer says which cell to run first; a failed check
+shows its message without the checker's frames and judges only the exercise cell's last run;
+nothing in the namespace is replaced. Driven through a real IPython InteractiveShell, and once
+through a Jupyter kernel."""
 
 import sys
+from pathlib import Path
 
-import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -12,10 +15,14 @@ import helpers
 from exercises import handler
 from exercises.catalogue import MISTAKES
 
+ROOT = Path(__file__).resolve().parent.parent
+
 SETUP = """
 import numpy as np
 import helpers
 import exercises
+from helpers import forward
+exercises.start("h1_relu", "dy", "dh2", "dw3", "dw2", "dh1", "dw1", "db1", "dx", "new_params")
 n, d_in, d1, d2, d_out = 5, 4, 6, 3, 2
 rng = np.random.default_rng(0)
 params = helpers.init_params(d_in, d1, d2, d_out, rng=rng)
@@ -60,18 +67,25 @@ CASES = [
     ("f-np-max", "h1_relu = np.max(h1, 2)"),
     ("f-np-max", "h1_relu = max(h1, 0)"),
 ]
-TESTED = sorted({k for k, _ in CASES})
 
 
 @pytest.fixture(scope="module")
 def shell():
+    from exercises import _runs
     sh = InteractiveShell.instance()
-    sys.modules.pop("exercises", None)      # so that SETUP's import installs it here
+    saved = dict(sh.user_ns)
+    sh.set_custom_exc((), None)
+    sys.modules.pop("exercises", None)
     vars(helpers).pop("exercises", None)
+    res = sh.run_cell("import exercises", store_history=True)
+    assert res.success and sh.custom_exceptions == ()      # importing installs nothing
     res = sh.run_cell(SETUP, store_history=True)
     assert res.success, res.error_in_exec
-    assert sh.custom_exceptions == (Exception,)             # installed by the import
-    return sh
+    assert sh.custom_exceptions == (Exception,)             # exercises.start() did
+    yield sh
+    sh.user_ns.clear()
+    sh.user_ns.update(saved)
+    _runs.reset()
 
 
 @pytest.mark.parametrize("key, cell", CASES, ids=[f"{k}:{c}" for k, c in CASES])
@@ -107,65 +121,129 @@ def test_right_answers_run(shell, capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_install_outside_ipython_is_a_no_op():
-    assert handler.install(shell=None) in (True, False)
+def test_start_outside_ipython_is_a_no_op():
+    from exercises import session
+    assert session.start("dy", shell=object()) is None
     assert handler.recognise_error(ValueError("x"), None, {}) is None
-    assert isinstance(np.zeros(1), np.ndarray)
+    with pytest.raises(ValueError, match="names the exercise cells compute"):
+        session.start("not a name")
 
 
-def test_slow_hint_in_a_real_kernel():
-    """The same through Jupyter: the error output keeps its name and message, the hint follows."""
+def test_an_undefined_answer_is_a_name_error_that_says_which_cell(shell, capsys):
+    shell.user_ns.pop("dh1", None)
+    res = shell.run_cell("dw1 = x.T @ dh1", store_history=True)
+    out = capsys.readouterr().out
+    assert isinstance(res.error_in_exec, NameError) and "'dh1' is not defined" in out
+    assert "dh1 is not defined yet: run the exercise cell above that computes dh1 " \
+           "(eq. (86)) first." in out
+    assert "dh1" not in shell.user_ns                    # nothing set to None before or after
+    res = shell.run_cell("h1.T @ undefined_name", store_history=True)
+    assert "not defined yet" not in capsys.readouterr().out     # not an exercise's answer
+    shell.run_cell("dh1 = x @ B", store_history=True)          # its cell raises
+    capsys.readouterr()
+    res = shell.run_cell("dw1 = x.T @ dh1", store_history=True)
+    assert isinstance(res.error_in_exec, NameError) and "dh1" not in shell.user_ns
+    assert "dh1 is not defined: the cell that computes it raised on its last run (ValueError" \
+        in capsys.readouterr().out
+
+
+def test_a_failing_cell_changes_nothing_and_its_check_says_it_raised(shell, capsys):
+    """The check judges the last run: after a right dw1 and then a wrong one that raises, the
+    check says the cell raised, not that the old value matches."""
+    assert shell.run_cell("dh1 = B * (dh2 @ w2.T)\ndw1 = x.T @ dh1", store_history=True).success
+    assert shell.run_cell('exercises.check_gradient("w1", dw1, params, x, y)',
+                          store_history=True).success
+    assert "dw1 matches eq. (85)" in capsys.readouterr().out
+    old = shell.user_ns["dw1"]
+    res = shell.run_cell("db1 = 1\ndw1 = x @ B", store_history=True)    # a matmul error
+    capsys.readouterr()
+    assert not res.success and shell.user_ns["dw1"] is old and shell.user_ns["db1"] == 1
+    res = shell.run_cell('exercises.check_gradient("w1", dw1, params, x, y)', store_history=True)
+    out = capsys.readouterr().out
+    assert isinstance(res.error_in_exec, AssertionError)
+    assert "your exercise cell raised on its last run (ValueError: matmul" in out, out
+    assert "matches" not in out and "Likely mistake" not in out
+    assert "checks.py" not in out and "_compare.py" not in out         # no checker frames
+    res = shell.run_cell('dw1 = exercises.use("dw1", params, x, y)', store_history=True)
+    assert res.success and "raised on its last run: the cells below use the reference value" \
+        in capsys.readouterr().out
+    shell.user_ns.pop("dw1")
+    res = shell.run_cell('dw1 = exercises.use("dw1", params, x, y)', store_history=True)
+    assert res.success and "dw1 is not answered yet" in capsys.readouterr().out
+
+
+def test_a_failed_check_shows_the_message_not_the_checkers_frames(shell, capsys):
+    shell.run_cell("dw3 = (h2_relu.T @ dy).T", store_history=True)
+    res = shell.run_cell('exercises.check_gradient("w3", dw3, params, x, y)', store_history=True)
+    out = capsys.readouterr().out
+    assert isinstance(res.error_in_exec, AssertionError)
+    assert "Likely mistake: the result is transposed (eq. (81))" in out
+    assert out.count("File ") == 0 and "def check_gradient" not in out and "compare(" not in out
+
+
+def test_a_students_own_forward_passes_and_use_puts_the_notebooks_back(shell, capsys):
+    shell.run_cell("def forward(a):\n    return np.maximum(a, 0)\nh1_relu = forward(h1)",
+                   store_history=True)
+    res = shell.run_cell('exercises.check_forward("h1_relu", h1_relu, params, x)',
+                         store_history=True)
+    assert res.success, res.error_in_exec
+    res = shell.run_cell('h1_relu = exercises.use("h1_relu", params, x)', store_history=True)
+    out = capsys.readouterr().out
+    assert res.success and shell.user_ns["forward"] is helpers.forward
+    assert out.splitlines()[-1] == ("your h1_relu cell redefined forward: the cells below use "
+                                    "the notebook's own forward again.")
+    shell.run_cell('h1_relu = forward(params, x)[1]["h1_relu"]', store_history=True)
+    res = shell.run_cell('exercises.check_forward("h1_relu", h1_relu, params, x)',
+                         store_history=True)
+    assert "the reference implementation" in str(res.error_in_exec)     # refused where used
+    capsys.readouterr()
+
+
+def _student_03():
+    """The code cells of the student copy of 03, by id."""
+    import nbformat
+    path = ROOT / "student" / "03_output_layer.ipynb"
+    return {c.get("id"): c.source for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "code"}
+
+
+def test_slow_the_student_notebook_in_a_real_kernel():
+    """Through Jupyter, in the student copy of 03, a student's evening: the dw3 cell run before
+    dy exists (a NameError that says which cell computes dy); dy answered; dw3 right, checked;
+    dw3 wrong, raising with its hint; the check says the cell raised (it does not judge the old
+    value) and shows no frame of the checker; the use cell hands out the reference, in one line;
+    a plain error gets no hint."""
     import os
 
     import nbformat
     from nbclient import NotebookClient
 
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    cells = [SETUP, "dh1 = A * (dh2 @ w2.T)", "int('x')", "print('after')"]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    c = _student_03()
+    cells = [c["25603f5f"] + "\n" + c["25603f5f-start"], c["7e4d7402"], "dw3 = h2_relu.T @ dy",
+             "dy = 2 * (y_pred - y)", c["40245e7f"], c["40245e7f-use"], "dw3 = h2_relu.T @ dy",
+             c["7e6cfceb"], "dw3 = h2_relu @ dy", c["7e6cfceb"], c["7e6cfceb-use"], "int('x')",
+             "print(dw3.shape)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(ROOT / "student")}})
     with client.setup_kernel(env=env):
         for i, cell in enumerate(nb.cells):
             client.execute_cell(cell, i)
-    hinted, plain = (c.outputs[0] for c in nb.cells[1:3])
-    assert hinted.ename == "ValueError" and "broadcast" in hinted.evalue
-    assert MISTAKES["g-mask-A-for-B"].text() in hinted.traceback[-1]
-    assert plain.ename == "ValueError" and "Likely mistake" not in "".join(plain.traceback)
-    assert nb.cells[3].outputs[0].text == "after\n"
-
-
-def test_an_answer_the_failing_cell_never_assigned_is_left_as_none(shell, capsys):
-    """So the ``use`` cell after the check hands out the reference instead of a NameError."""
-    shell.user_ns.pop("dw1", None)
-    shell.user_ns["db1"] = "kept"
-    res = shell.run_cell("db1 = 1\ndw1 = x @ B", store_history=True)    # a matmul error
-    capsys.readouterr()
-    assert not res.success
-    assert "dw1" in shell.user_ns and shell.user_ns["dw1"] is None
-    assert shell.user_ns["db1"] == 1                     # assigned before the error: untouched
-    res = shell.run_cell('dw1 = exercises.use("dw1", dw1, params, x, y)', store_history=True)
-    assert res.success and "not answered yet" in capsys.readouterr().out
-
-
-def test_a_failing_cell_does_not_leave_the_reference_value_in_its_answer(shell, capsys):
-    """After ``use`` handed out the reference dw1, a corrected cell that raises must not leave
-    that value behind: its check would call it reference use instead of saying it is missing."""
-    shell.run_cell('dw1 = exercises.use("dw1", None, params, x, y)', store_history=True)
-    res = shell.run_cell("dw1 = x @ B", store_history=True)
-    capsys.readouterr()
-    assert not res.success and shell.user_ns["dw1"] is None
-
-
-def test_a_step_cell_that_raises_leaves_new_params_as_none(shell, capsys):
-    """08's answer is named new_params (its task is "step"): a cell that raises before assigning
-    it leaves None, so the check says it is missing and use_step hands out the reference."""
-    shell.user_ns.pop("new_params", None)
-    res = shell.run_cell("lr = 0.1\ngrads = helpers.backward(params, x, y, cache)\n"
-                         "new_params = {k: params[k] - lr * grads[k].T for k in params}",
-                         store_history=True)
-    capsys.readouterr()
-    assert not res.success and shell.user_ns["new_params"] is None
-    res = shell.run_cell("new_params = exercises.use_step(new_params, params, grads, lr)",
-                         store_history=True)
-    assert res.success and "not answered yet" in capsys.readouterr().out
+    out = [cell.outputs for cell in nb.cells]
+    assert not out[0] and not out[1]
+    assert out[2][0].ename == "NameError" and out[2][0].traceback[-1].strip() == (
+        "dy is not defined yet: run the exercise cell above that computes dy (eq. (82)) first.")
+    assert out[4][0].text.startswith("dy matches eq. (82)") and not out[5]
+    assert out[7][0].text == "dw3 matches eq. (81)\n"
+    assert MISTAKES["g-missing-transpose-w3"].text() in out[8][0].traceback[-1]
+    judged = out[9][0]
+    assert judged.output_type == "error" and judged.ename == "ExerciseError"
+    assert judged.evalue.startswith("your exercise cell raised on its last run (ValueError: matmul")
+    assert "matches" not in judged.evalue and "checks.py" not in "".join(judged.traceback)
+    assert out[10][0].text == ("dw3: your exercise cell raised on its last run: the cells below "
+                               "use the reference value of dw3 (eq. (81)).\n")
+    assert out[11][0].ename == "ValueError" and "Likely mistake" not in "".join(
+        out[11][0].traceback)
+    assert out[12][0].text == "(4, 2)\n"

@@ -1,7 +1,8 @@
 """Every mistake of the hint catalogue, made in the student notebook where a student would make it.
 
-For each catalogue entry (``exercises.catalogue``), the student's wrong code is written
-here as source text and put in the exercise cell of the student copy (student/), which runs in an
+For each catalogue entry (``exercises.catalogue``), each of its ``examples`` (the student's wrong
+code, as source text) is put in the exercise cell of the student copy (student/) that computes
+the first name it assigns — found here, not listed by hand —, which runs in an
 IPython shell in this process, cell by cell, as Jupyter runs it, with the classroom's exception
 handler installed (the ``student_shell`` fixture of conftest.py). Asserted: the mistake is caught
 where it belongs — by the check cell (its ExerciseError names that very mistake) or, for a
@@ -15,152 +16,48 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from exercises._runs import bound_names
 from exercises.catalogue import MISTAKES
+from exercises.tasks import TASK_OF_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "student"
 
-CHECK, CELL = "check", "cell"
-# notebook: {exercise cell id: [(the student's wrong code, catalogue key, where it is caught)]}
-WRONG = {
-    "02_forward_pass.ipynb": {
-        "8af150d2": [("h1 = x @ w1", "f-bias-missing-1", CHECK),
-                     ("h1 = np.maximum(x @ w1 + b1, 0)", "f-relu-too-early-1", CHECK),
-                     ("h1 = (x @ w1 + b1).T", "g-result-transposed", CHECK),
-                     ("h1 = (x @ w1 + b1).ravel()", "x-1d", CHECK),
-                     ('h1 = helpers.forward(params, x)[1]["h1"]', "ref-used", CHECK)],
-        "559fff02": [("h1_relu = h1", "f-relu-missing-2", CHECK),
-                     ("h1_relu = np.minimum(h1, 0)", "f-relu-inverted", CHECK),
-                     ("h1_relu = np.max(h1, axis=0)", "f-np-max", CHECK),
-                     ("h1_relu = h1\nh1_relu[h1_relu < 0] = 0", "x-in-place", CHECK)],
-        "8a6e6527": [("h2 = h1 @ w2 + b2", "f-relu1-missing", CHECK),
-                     ("h2 = h1_relu @ w2", "f-bias-missing-3", CHECK),
-                     ("h2 = np.maximum(h1_relu @ w2 + b2, 0)", "f-relu-too-early-3", CHECK)],
-        "bf8bbfed": [("h2_relu = h2", "f-relu-missing-4", CHECK)],
-        "a9030ae2": [("y_pred = h2_relu @ w3", "f-bias-missing-5", CHECK),
-                     ("y_pred = h2 @ w3 + b3", "f-relu2-missing", CHECK),
-                     ("y_pred = np.maximum(h2_relu @ w3 + b3, 0)", "f-relu-on-output", CHECK),
-                     ("y_pred = ((x @ w1 + b1) @ w2 + b2) @ w3 + b3", "f-no-relu", CHECK),
-                     ("y_pred = np.maximum(np.maximum(x @ w1, 0) @ w2, 0) @ w3", "f-no-biases",
-                      CHECK)],
-        "5834712e": [("L = np.mean((y_pred - y) ** 2)", "l-mean-all", CHECK),
-                     ("L = np.sum((y_pred - y) ** 2) / n", "l-mean-n", CHECK),
-                     ("L = np.sum((y_pred - y) ** 2) / 2", "l-half", CHECK),
-                     ("L = np.sqrt(np.sum((y_pred - y) ** 2))", "l-sqrt", CHECK),
-                     ("L = np.sum(y_pred - y)", "l-not-squared", CHECK),
-                     ("L = np.sum(np.abs(y_pred - y))", "l-abs", CHECK),
-                     ("L = np.sum(y_pred - y) ** 2", "l-square-after-sum", CHECK),
-                     ("L = (y_pred - y) ** 2", "l-matrix", CHECK)],
-    },
-    "03_output_layer.ipynb": {
-        "18ef9d8b": [("dy = y_pred - y", "g-factor2-dropped", CHECK),
-                     ("dy = 4 * (y_pred - y)", "g-factor2-twice", CHECK),
-                     ("dy = 2 * (y - y_pred)", "g-sign", CHECK),
-                     ("dy = 2 * (y_pred - y) / y.size", "g-mean-all", CHECK),
-                     ("dy = 2 * (y_pred - y) / n", "g-mean-n", CHECK),
-                     ("dy = (2 * (y_pred - y)).sum(axis=0, keepdims=True)", "s-summed", CHECK),
-                     ("dy = y_pred\ndy -= y\ndy *= 2", "x-in-place", CHECK)],
-        "377b97a8": [('dw3 = cache["h2"].T @ dy', "g-h2-for-h2relu", CHECK),
-                     ("dw3 = h2_relu @ dy", "g-missing-transpose-w3", CELL),
-                     ("dw3 = h2_relu.T * dy", "g-hadamard-for-matmul", CELL),
-                     ('dw3 = helpers.backward(params, x, y, cache)["w3"]', "ref-used", CHECK)],
-        "718b8e35": [("db3 = dy", "b-not-summed", CHECK),
-                     ("db3 = dy.mean(axis=0, keepdims=True)", "b-mean", CHECK),
-                     ("db3 = dy.sum(axis=1, keepdims=True)", "b-wrong-axis", CHECK),
-                     ("db3 = dy.sum(axis=0, keepdims=True).T", "b-transposed", CHECK),
-                     ("db3 = dy.sum(axis=0)", "b-1d", CHECK),
-                     ("db3 = dy.sum()", "b-total", CHECK)],
-    },
-    "04_second_hidden_layer.ipynb": {
-        "nb04-20": [("dh2 = dy @ w3.T", "g-mask-A-missing", CHECK),
-                    ("dh2 = B * (dy @ w3.T)", "g-mask-B-for-A", CELL),
-                    ("dh2 = A @ (dy @ w3.T)", "g-matmul-for-hadamard-A", CELL),
-                    ("dh2 = A * (dy @ w3)", "g-w3-not-transposed", CELL)],
-        "nb04-23": [("dw2 = h1.T @ dh2", "g-h1-for-h1relu", CHECK),
-                    ("dw2 = h1_relu @ dh2", "g-missing-transpose-w2", CELL)],
-    },
-    "05_first_hidden_layer.ipynb": {
-        "nb05-15": [("dh1 = dh2 @ w2.T", "g-mask-B-missing", CHECK),
-                    ("dh1 = (dy @ w3.T) @ w2.T", "g-masks-missing", CHECK),
-                    ("dh1 = A * (dh2 @ w2.T)", "g-mask-A-for-B", CELL),
-                    ("dh1 = A * ((B * (dy @ w3.T)) @ w2.T)", "g-mask-B-for-A", CELL),
-                    ("dh1 = (B * dh2) @ w2.T", "g-mask-B-before-product", CELL),
-                    ("dh1 = B * (A * ((dy @ w3.T) @ w2.T))", "g-mask-A-after-product", CELL),
-                    ("dh1 = B @ (dh2 @ w2.T)", "g-matmul-for-hadamard-B", CELL),
-                    ("dh1 = B * (dh2 @ w2)", "g-w2-not-transposed", CELL)],
-        "nb05-18": [("dw1 = x @ dh1", "g-missing-transpose-w1", CELL)],
-    },
-    "07_gradient_checking.ipynb": {
-        "0ba29a90": [(_central, key, CHECK) for _central, key in [
-            ("(L_plus - L_minus) / epsilon", "n-h-not-2h"),
-            ("(L_minus - L_plus) / (2 * epsilon)", "n-sign"),
-            ("(L_plus - L_minus) / (4 * epsilon)", "n-4h"),
-            ("(L_plus - L_0) / epsilon", "n-forward"),
-            ("(L_0 - L_minus) / epsilon", "n-backward"),
-            ("COPY", "n-copy-perturbed"),
-            ("NOT RESTORED", "n-not-restored"),
-        ]],
-    },
-    "08_training.ipynb": {
-        "caa21374": [(f"for name in params:\n    new_params[name] = {new}", key, CHECK)
-                     for new, key in [
-            ("params[name] + lr * grads[name]", "st-added"),
-            ("params[name] - grads[name]", "st-no-lr"),
-            ("params[name].copy()", "st-unchanged"),
-            ("params[name] - 2 * lr * grads[name]", "st-twice"),
-            ("params[name] - lr * params[name]", "st-lr-p"),
-            ("params[name] - lr * grads[name] if name.startswith('w') else params[name]",
-             "st-biases-left-out"),
-        ]] + [("new_params = params\nfor name in params:\n    new_params[name] -= lr * grads[name]",
-               "st-in-place", CHECK)],
-    },
-    "11_beyond_the_paper.ipynb": {
-        "nb11-06": [("dx = (dh1 @ w1.T).T", "d-transposed", CHECK),
-                    ("dx = (dh1 @ w1.T).sum(axis=0, keepdims=True)", "d-summed", CHECK),
-                    ("dx = dh1", "d-dh1-for-dx", CHECK),
-                    ("dx = (dh2 @ w2.T) @ w1.T", "d-mask-B-missing", CHECK),
-                    ("dx = (B * ((dy @ w3.T) @ w2.T)) @ w1.T", "d-mask-A-missing", CHECK),
-                    ("dx = 2 * dh1 @ w1.T", "d-factor", CHECK),
-                    ("dx = dh1 @ w1", "d-w1-not-transposed", CELL)],
-        "nb11-09": [(f"dw1_mean = x.T @ dh1{w}\ndb1_mean = {b}", key, CHECK) for w, b, key in [
-            ("", "dh1.sum(axis=0, keepdims=True)", "d-sum-loss"),
-            (" / n", "dh1.sum(axis=0, keepdims=True) / n", "d-mean-n"),
-            (" / (n * d_out) ** 2", "dh1.sum(axis=0, keepdims=True)", "d-mean-twice"),
-            (" / (n * d_out)", "dh1 / (n * d_out)", "d-bias-seed-form")]],
-        "nb11-12": [(f"dw1_reg = {w}\ndw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n"
-                     f"dw3_reg = h2_relu.T @ dy + 2 * lam * w3\ndb1_reg = {b}", key, CHECK)
-                    for w, b, key in [
-            ("x.T @ dh1", "None", "d-decay-missing"),
-            ("x.T @ dh1 + lam * w1", "None", "d-decay-factor"),
-            ("x.T @ dh1 - 2 * lam * w1", "None", "d-decay-sign"),
-            ("2 * lam * w1", "None", "d-decay-only"),
-            ("x.T @ dh1 + 2 * lam * w1", "dh1.sum(axis=0, keepdims=True) + 2 * lam * b1",
-             "d-decay-bias")]],
-        "nb11-17": [(f"dh1_leaky = {m} * (dh2_leaky @ w2.T)\ndw1_leaky = x.T @ dh1_leaky\n"
-                     "db1_leaky = dh1_leaky.sum(axis=0, keepdims=True)", key, CHECK)
-                    for m, key in [
-            ("B", "d-leaky-relu-mask"),
-            ("1.0", "d-leaky-no-slope"),
-            ("np.where(h1 >= 0, alpha, 1.0)", "d-leaky-swapped")]],
-    },
-}
 # entries that the running example's sizes turn into another entry's hint, which is then the
 # right one (tests/test_catalogue.py drives them on sizes where they give a value)
 SHOWN_AS = {"g-masks-swapped": "g-mask-B-for-A"}   # d1 ≠ d2: the swap raises at B in (84) first
 
 
-def _central_body(kind):
-    """07's central_difference with one mistake: ``kind`` is the estimate's expression, or one of
-    COPY (a copy perturbed) and NOT RESTORED (p[idx] left at p − ε)."""
-    perturbed = "q = p.copy()\n" if kind == "COPY" else "q = p\n"
-    restore = "" if kind == "NOT RESTORED" else "    q[idx] = original\n"
-    estimate = "(L_plus - L_minus) / (2 * epsilon)" if kind in ("COPY", "NOT RESTORED") else kind
-    body = (perturbed + "L_0 = loss(forward(params, x)[0], y)\n"
-            "for idx in np.ndindex(p.shape):\n    original = q[idx]\n"
-            "    q[idx] = original + epsilon\n    L_plus = loss(forward(params, x)[0], y)\n"
-            "    q[idx] = original - epsilon\n    L_minus = loss(forward(params, x)[0], y)\n"
-            + restore + f"    estimate[idx] = {estimate}\n")
-    return "".join("    " + ln + "\n" for ln in body.splitlines())
+def _exercise_cells():
+    """{name an exercise cell of the student notebooks binds: (notebook, cell id)}, also keyed by
+    the name's task (07's estimate and central_difference are both "numerical")."""
+    out = {}
+    for path in sorted(STUDENT.glob("[0-9][0-9]_*.ipynb")):
+        for c in nbformat.read(path, as_version=4).cells:
+            if c.cell_type == "code" and "YOUR CODE HERE" in c.source:
+                for name in bound_names(c.source):
+                    out.setdefault(name, (path.name, c.get("id")))
+                    out.setdefault(TASK_OF_NAME.get(name, name), (path.name, c.get("id")))
+    return out
+
+
+def _plan():
+    """{notebook: {exercise cell id: [(the student's wrong code, catalogue key)]}}: every example
+    of the catalogue, in the exercise cell that computes the first name it binds."""
+    cells, plan = _exercise_cells(), {}
+    for m in MISTAKES.values():
+        for wrong in m.examples:
+            where = next((cells.get(n) or cells.get(TASK_OF_NAME.get(n)) for n in
+                          bound_names(wrong) if n in cells or TASK_OF_NAME.get(n) in cells), None)
+            assert where, f"{m.key}: no exercise cell computes what {wrong!r} assigns"
+            plan.setdefault(where[0], {}).setdefault(where[1], []).append((wrong, m.key))
+    for cells_plan in plan.values():        # a mistake that changes the notebook's quantities in
+        for cases in cells_plan.values():   # place goes last: the use cell after it puts them back
+            cases.sort(key=lambda case: case[1] in ("x-in-place", "st-in-place"))
+    return plan
+
+
+WRONG = _plan() if STUDENT.is_dir() else {}
 
 
 def _inject(source, wrong):
@@ -169,7 +66,8 @@ def _inject(source, wrong):
     at = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("# YOUR CODE HERE"))
     if lines[at].startswith("    "):                  # a function stub: the body, then the rest
         end = next(i for i, ln in enumerate(lines) if ln.strip().startswith("raise "))
-        return "\n".join(lines[:at]) + "\n" + _central_body(wrong) + "\n".join(lines[end + 1:])
+        body = "".join("    " + ln + "\n" for ln in wrong.splitlines())
+        return "\n".join(lines[:at]) + "\n" + body + "\n".join(lines[end + 1:])
     return "\n".join(lines[:at] + [wrong])
 
 
@@ -184,9 +82,9 @@ def _student_code(name):
 
 
 def test_every_catalogue_entry_is_driven_through_a_notebook():
-    covered = {key for cells in WRONG.values() for plan in cells.values() for _, key, _ in plan}
-    assert set(SHOWN_AS.values()) <= covered
-    assert covered | set(SHOWN_AS) == set(MISTAKES), sorted(set(MISTAKES) - covered - set(SHOWN_AS))
+    """Every entry has an example, and so a case below: nothing is listed by hand."""
+    covered = {key for cells in WRONG.values() for plan in cells.values() for _, key in plan}
+    assert covered == set(MISTAKES), sorted(set(MISTAKES) - covered)
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
@@ -199,13 +97,13 @@ def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, stu
     # to the end: a mistake that changed another quantity in place must not break later cells
     for i, cell in enumerate(cells):
         cid = cell.get("id")
-        for wrong, key, where in plan.get(cid, []):
+        for wrong, key in plan.get(cid, []):
+            key = SHOWN_AS.get(key, key)
             err, out = run(_inject(cell.source, wrong))
-            if where == CELL:
-                assert err is not None and f"Likely mistake: {MISTAKES[key].text()}" in out, \
+            if err is not None:             # raised in the cell: the handler's hint says why
+                assert f"Likely mistake: {MISTAKES[key].text()}" in out, \
                     f"{name}: {wrong!r} raised {err!r} without the hint of {key}:\n{out}"
                 continue
-            assert err is None, f"{name}: {wrong!r} failed in its own cell: {err!r}\n{out}"
             err, out = run(cells[i + 1].source)
             assert getattr(err, "mistake", None) == key, \
                 f"{name}: {wrong!r} should fail its check as {key}; got {err!r}"
@@ -232,6 +130,9 @@ ANY_ERROR = [
     ("04_second_hidden_layer.ipynb", "nb04-20", "A = A * (dy @ w3.T)\ndh2 = A"),    # A rebound
     ("04_second_hidden_layer.ipynb", "nb04-23", "h1_relu = h1_relu.T\ndw2 = h1_relu @ dh2"),
     ("03_output_layer.ipynb", "377b97a8", "dy = h2_relu.T @ dy\ndw3 = dy"),         # dy rebound
+    ("04_second_hidden_layer.ipynb", "nb04-20",                  # the notebook's forward rebound
+     "def forward(a, w):\n    return a @ w\ndh2 = A * forward(dy, w3.T)"),
+    ("04_second_hidden_layer.ipynb", "nb04-23", "loss = h1_relu.T\ndw2 = loss @ dh2"),
     ("08_training.ipynb", "caa21374",
      'new_params = {k: params[k] - lr * grads["d" + k] for k in params}'),         # KeyError
 ]

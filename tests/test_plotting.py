@@ -79,17 +79,21 @@ def test_loss_curve_content():
     assert "(6)" in ax.get_title() and ax.get_legend() is not None
 
 
-def test_gradcheck_summary_colours_failures(make_problem, report):
+def test_gradcheck_summary_marks_failures_by_colour_and_hatch(make_problem, report):
     params, x, y = make_problem(4, 3, 5, 4, 2, seed=1)
     grads = {k: c.analytic.copy() for k, c in report.checks.items()}
     grads["w2"] *= 2
     grads["b3"][0, 0] = np.nan
     bad = check_gradients(params, x, y, grads=grads)
     ax = hp.gradcheck_summary(bad)
-    colours = [tuple(p.get_facecolor()) for p in ax.patches]
-    red, green = mpl.colors.to_rgba("tab:red"), mpl.colors.to_rgba("tab:green")
-    assert colours == [green, green, red, green, green, red]
-    assert ax.patches[5].get_height() == 1.0, "a NaN error is drawn as a full (failing) bar"
+    bars = ax.patches[:6]
+    colours = [tuple(p.get_facecolor()) for p in bars]
+    fail, ok = mpl.colors.to_rgba("#D55E00"), mpl.colors.to_rgba("#0072B2")
+    assert colours == [ok, ok, fail, ok, ok, fail]
+    assert [p.get_hatch() or "" for p in bars] == ["", "", "xx", "", "", "xx"], \
+        "failures must differ by more than colour"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["passed", "FAILED"]
+    assert bars[5].get_height() == 1.0, "a NaN error is drawn as a full (failing) bar"
     assert len(ax.lines) == 1, "one tolerance line"
 
 
@@ -136,3 +140,16 @@ def test_gradcheck_summary_shows_not_checked(make_problem):
     ax = hp.gradcheck_summary(check_gradients(params, x, y, names=("b1", "w3")))
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels[0] == "b1\nnot checked"
+
+
+def test_curves_differ_by_line_style_not_colour_alone():
+    ax = hp.new_axes()
+    for k in range(4):
+        ax.plot([1, 2], [k, k + 1])
+    styles = {line.get_linestyle() for line in ax.lines}
+    assert len(styles) == 4
+
+
+def test_show_refuses_a_figure_without_a_text_alternative():
+    with pytest.raises(ValueError, match="text alternative"):
+        hp.show_figure("  ")

@@ -25,8 +25,11 @@ lr = 0.01
 @pytest.fixture(scope="module")
 def shell():
     sh = InteractiveShell.instance()
+    saved = dict(sh.user_ns)
     assert sh.run_cell(SETUP, store_history=True).success
-    return sh
+    yield sh
+    sh.user_ns.clear()
+    sh.user_ns.update(saved)
 
 
 def _run(shell, *cells):
@@ -52,7 +55,7 @@ CHEATS = [
      'exercises.check_seed_bias_form("b2", dh2, params, x, y)', "which helpers.backward stored"),
     ('dw3 = exercises.reference("dw3", params, x, y)',
      'exercises.check_gradient("w3", dw3, params, x, y)', "reference"),
-    ('dh2 = exercises.use("dh2", None, params, x, y)',
+    ('dh2 = None', 'dh2 = exercises.use("dh2", params, x, y)',
      'exercises.check_seed_bias_form("b2", dh2, params, x, y)', "reference value"),
     ('h1 = helpers.forward(params, x)[1]["h1"]', 'exercises.check_forward("h1", h1, params, x)',
      "helpers.forward"),
@@ -82,8 +85,14 @@ HONEST = [
      'exercises.check_gradient("w3", dw3, params, x, y)'),
     ('dh2 = exercises.reference("dh2", params, x, y)', 'dw2 = h1_relu.T @ dh2',
      'exercises.check_gradient("w2", dw2, params, x, y)'),
-    ('dh2 = exercises.use("dh2", A * (dy @ w3.T), params, x, y)',
+    ('dh2 = A * (dy @ w3.T)', 'dh2 = exercises.use("dh2", params, x, y)',
      'exercises.check_seed_bias_form("b2", dh2, params, x, y)'),
+    ('def forward(x):\n    return x @ w1 + b1', 'h1 = forward(x)',           # the student's own
+     'exercises.check_forward("h1", h1, params, x)'),
+    ('relu = lambda a: np.maximum(a, 0)', 'h1_relu = relu(x @ w1 + b1)',
+     'exercises.check_forward("h1_relu", h1_relu, params, x)'),
+    ('loss = 3.0', 'L = np.sum((helpers.forward(params, x)[0] - y) ** 2)',   # a variable
+     'exercises.check_loss(L, helpers.forward(params, x)[0], y)'),
     ('h2 = h1_relu @ w2 + b2', 'exercises.check_forward("h2", h2, params, x)'),
     ('def central(params, x, y, name, h=1e-5):\n    p = params[name]\n    est = np.zeros(p.shape)\n'
      '    for i in np.ndindex(p.shape):\n        o = p[i]\n        p[i] = o + h\n'
@@ -105,7 +114,7 @@ def test_honest_answers_pass(shell, cells):
 def test_a_handed_out_value_used_for_another_quantity_gets_that_quantitys_hint(shell):
     """After 03's dy failed, ``use`` hands out the reference dy. ``db3 = dy`` is then the
     student's mistake (the seed form, not summed), not reference use: the hint must say so."""
-    err = _run(shell, 'dy_ref = exercises.use("dy", None, params, x, y)', 'db3 = dy_ref',
+    err = _run(shell, 'dy = None', 'dy_ref = exercises.use("dy", params, x, y)', 'db3 = dy_ref',
                'exercises.check_gradient("b3", db3, params, x, y)')
     assert err is not None and getattr(err, "mistake", None) != "ref-used", err
     assert "not summed over the samples" in str(err)

@@ -77,8 +77,7 @@ def test_gd_step_bad_input_changes_nothing(problem, make_grads, lr, exc, match):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_train_equals_a_plain_loop(make_problem, dtype):
-    """The buffer-reusing loop gives the numbers of forward/backward/gd_step, up to rounding: it
-    folds lr into 2(y_pred − y), so its products compute lr·∂L/∂p directly."""
+    """train gives the numbers of forward/backward/gd_step, called one by one."""
     params, x, y = make_problem(8, 3, 5, 4, 2, seed=12, dtype=dtype)
     fast = {k: v.copy() for k, v in params.items()}
     slow = {k: v.copy() for k, v in params.items()}
@@ -183,7 +182,7 @@ def test_train_validates_data(problem):
         train(params, x * np.nan, y, lr=0.1, steps=1)
 
 
-# ---------------------------------------------------------------- issue 13: all or nothing
+# ---------------------------------------------------------------- all or nothing
 
 def _grads(params, x, y):
     return backward(params, x, y, forward(params, x)[1])
@@ -291,3 +290,26 @@ def test_train_overflow_is_divergence_not_inf_params(make_problem):
         train(params, x, y, lr=1e308, steps=3)
     assert all(np.isfinite(v).all() for v in params.values())
     assert info.value.step == len(info.value.history) - 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_step_of_train_is_the_reference_step_exactly(make_problem, dtype):
+    """train runs the reference network: each step is p − lr·backward(...), to the last bit."""
+    params, x, y = make_problem(7, 5, 6, 4, 3, seed=6, dtype=dtype)
+    reference = {k: v.copy() for k, v in params.items()}
+    for _ in range(3):
+        _, cache = forward(reference, x)
+        grads = backward(reference, x, y, cache)
+        reference = {k: (v - 1e-3 * grads[k]).astype(dtype) for k, v in reference.items()}
+    train(params, x, y, lr=1e-3, steps=3)
+    for k in params:
+        assert params[k].dtype == dtype
+        np.testing.assert_array_equal(params[k], reference[k], err_msg=k)
+
+
+def test_y_none_is_refused_as_backward_refuses_it(problem):
+    params, x, _ = problem
+    before = {k: v.copy() for k, v in params.items()}
+    with pytest.raises(TypeError, match=r"y is None: train needs the targets y \(n × d_out\)"):
+        train(params, x, None, lr=0.1, steps=1)
+    assert all(np.array_equal(params[k], before[k]) for k in params)

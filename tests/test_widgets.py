@@ -5,6 +5,9 @@ programmatically runs the same observers a reader's click does, so the displayed
 asserted directly.
 """
 
+import base64
+import html
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -198,19 +201,19 @@ def test_explorer_builds_and_shows_the_default_run(box):
     assert set(box.controls) == {"lr", "steps", "seed", "d1", "d2", "dataset", "name", "row",
                                  "col", "h", "at"}
     assert box.state.run.config == SMALL
-    assert box.outputs["curve"].value.tobytes().startswith(PNG)
+    assert curve_png(box).startswith(PNG)
     assert "40 steps: L went from" in box.outputs["status"].value
     assert box.state.entry_lines[0] == "∂L/∂w3[0, 0] at the start of training"
     assert (box.controls["row"].max, box.controls["col"].max) == (SMALL.d2 - 1, SMALL.d_out - 1)
 
 
-def test_moving_the_lr_slider_retrains_and_redraws(box):
-    old_png, old_history = box.outputs["curve"].value, box.state.run.history
-    box.controls["lr"].value = 1e-4
+def test_choosing_an_lr_retrains_and_redraws(box):
+    old_png, old_history = curve_png(box), box.state.run.history
+    box.controls["lr"].value = -4
     assert box.state.run.config.lr == pytest.approx(1e-4)
     assert box.state.run.history[0] == old_history[0]            # same start, other path
     assert box.state.run.history[-1] > old_history[-1]           # a smaller step learns less
-    assert box.outputs["curve"].value != old_png
+    assert curve_png(box) != old_png
     assert box.state.run.message in box.outputs["status"].value
 
 
@@ -227,14 +230,14 @@ def test_other_training_controls_retrain(box):
 
 
 def test_a_huge_lr_shows_the_divergence_message_not_a_traceback():
-    # small networks blow up slowly: this one needs ~200 steps at the slider's largest lr
+    # small networks blow up slowly: this one needs ~200 steps at the menu's largest lr
     box = widgets.explorer(replace(SMALL, n=32, d_in=100, d1=30, d2=30, d_out=10, steps=400),
                            live=False)
     assert box.state.run.diverged is None
-    box.controls["lr"].value = 1e-1
+    box.controls["lr"].value = -1
     assert box.state.run.diverged is not None
     assert "training diverged at step" in box.outputs["status"].value
-    assert box.outputs["curve"].value.tobytes().startswith(PNG)
+    assert curve_png(box).startswith(PNG)
     box.controls["at"].value = "end"
     assert box.state.entry is None and "diverged" in box.outputs["entry"].value
     box.controls["at"].value = "start"
@@ -255,7 +258,7 @@ def test_the_element_picker_follows_name_row_column_and_h(box):
     box.controls["name"].value = "b3"                            # 1×d_out: indices clamp
     assert (box.controls["row"].value, box.controls["col"].value) == (0, 2)
     assert box.state.entry_lines[0].startswith("∂L/∂b3[0, 2]")
-    box.controls["h"].value = 1.0
+    box.controls["h"].value = 0
     assert box.state.entry == widgets.gradient_entry(run.params, run.x, run.y, "b3", 0, 2, h=1.0)
 
 
@@ -263,5 +266,42 @@ def test_live_mode_redraws_while_training():
     box = widgets.explorer(replace(SMALL, steps=20), live=True)
     drawn = []
     box.outputs["curve"].observe(lambda change: drawn.append(change["new"]), names="value")
-    box.controls["lr"].value = 1e-4
-    assert len(drawn) >= 3 and all(bytes(png).startswith(PNG) for png in drawn)
+    box.controls["lr"].value = -4
+    assert len(drawn) >= 3 and all(_png_of(html).startswith(PNG) for html in drawn)
+
+
+def test_every_control_has_a_name_and_none_is_a_slider(box):
+    """Screen readers announce a control by its description; ipywidgets' sliders give their
+    handle none, and JupyterLab takes a menu's arrow keys: number fields and buttons instead."""
+    import ipywidgets as W
+
+    for key, control in box.controls.items():
+        assert control.description, f"{key} has no description (its accessible name)"
+        assert not isinstance(control, W.IntSlider | W.FloatSlider | W.FloatLogSlider |
+                              W.Dropdown), f"{key} is a slider or a menu"
+
+
+def _png_of(html):
+    return base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html)[1])
+
+
+def curve_png(box):
+    return _png_of(box.outputs["curve"].value)
+
+
+def test_the_curve_has_a_text_alternative_that_follows_the_run(box):
+    alt = re.search(r'alt="([^"]*)"', box.outputs["curve"].value)[1]
+    assert html.unescape(alt) == f"Loss curve, log scale. {box.state.run.message}"
+    box.controls["lr"].value = -4
+    assert html.escape(box.state.run.message) in box.outputs["curve"].value
+
+
+def test_lr_and_h_are_set_by_their_exponents_and_a_configs_lr_is_kept():
+    box = widgets.explorer(replace(SMALL, lr=3e-4), live=False)
+    assert box.state.run.config.lr == 3e-4
+    assert (box.controls["lr"].min, box.controls["lr"].max) == (-6, -1)
+    box.controls["h"].value = -3
+    run = box.state.run
+    assert box.state.entry == widgets.gradient_entry(run.initial, run.x, run.y, "w3", 0, 0, h=1e-3)
+    wide = widgets.explorer(replace(SMALL, lr=1e-8, steps=10), live=False)
+    assert wide.controls["lr"].min == -8 and wide.state.run.config.lr == 1e-8

@@ -5,7 +5,9 @@ by default; offline, equations stay raw TeX and widgets blank. ``copy_assets(sit
 copies into ``site/_static/`` instead: each npm package is fetched once with the npm client
 (``npm pack``, the registry npm is configured for), checked against the sha512 integrity written
 below, kept in ``.site-assets/`` and unpacked from there on later builds, so a rebuild needs no
-network. ``URLS`` are the page-relative addresses to give nbconvert.
+network. ``URLS`` are the page-relative addresses to give nbconvert. ``TEST_PACKAGES`` are pinned
+and checked the same way but not copied into the site: ``read_asset`` gives the browser test
+axe-core's script.
 """
 
 import base64
@@ -39,6 +41,12 @@ PACKAGES = {
                   "SABeNz1yp47bCrJ3CQA==",
         ["dist/embed-amd.js", "dist/*.woff", "dist/*.woff2", "dist/*.ttf", "dist/*.eot",
          "dist/*.svg", "dist/embed.js.LICENSE.txt"]),
+}
+# Not served by the site: what the real-browser test (tests/browser/) injects into the pages.
+TEST_PACKAGES = {
+    # axe-core 4: the accessibility rules (WCAG 2.0/2.1 A and AA) run on every page.
+    "axe-core": ("4.14.1", "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76"
+                           "ASyFNNtuFooJpZe37OgudVGtQ==", ["axe.min.js", "LICENSE"]),
 }
 URLS = {
     "require_js_url": f"{STATIC}/requirejs/require.js",
@@ -76,6 +84,15 @@ def _tarball(package, version, integrity):
         raise SystemExit(f"{package}@{version}: the tarball's sha512 is not the pinned one; "
                          f"removed it, run again to fetch it anew")
     return path
+
+
+def read_asset(package, name):
+    """The text of one file of a pinned package (e.g. ``read_asset("axe-core", "axe.min.js")``)."""
+    version, integrity, patterns = {**PACKAGES, **TEST_PACKAGES}[package]
+    if not _wanted(name, patterns):
+        raise KeyError(f"{name} is not among the files pinned for {package}")
+    with tarfile.open(_tarball(package, version, integrity)) as tar:
+        return tar.extractfile(f"package/{name}").read().decode("utf-8")
 
 
 def copy_assets(site):

@@ -1,127 +1,56 @@
-"""Runs inside a submission's kernel: each exercise of the student under limits, then its check.
+"""The verdict, in the grader's process: each exercise's cell runs in the sandbox, its check here.
 
-The runner sends a job (JSON in the kernel's temporary working folder) and one cell per step:
-``H.begin(i)`` opens notebook i in a fresh namespace (its import cells), ``H.step(i, j)`` runs a
-setup cell of the solution notebook or grades an exercise. For an exercise:
+For every notebook of the assignment, :class:`Prepared` runs the solution notebook's import and
+setup cells and, after each exercise, its reference solution, here and once: the namespace before
+each exercise is the same for every student (a wrong answer never spoils the next exercise).
 
-1. the student's cell runs in the notebook's namespace (the names it must create removed first),
-   with a time limit and a bounded output, then the solution notebook's own check cell;
-2. the reference solution runs, so a wrong answer never spoils the next exercise (no cascade),
-   and anything the student's code replaced in helpers or NumPy is put back;
-3. if it passed, the same cell runs again on each hidden case (grading.hidden_cases) in a fresh
-   namespace, with the check cell and, for gradients, central differences.
+For an exercise, :class:`Grader`:
 
-Each exercise's result is one display bundle of MIME type ``application/x-grading+json``.
+1. sends the student's cell to the sandbox with the data of that namespace that the cell or the
+   solution reads by name (arrays, numbers; never the exercise's own answer), NumPy, and the
+   functions the solution itself calls (07: ``forward``, ``loss``, which then run here on the
+   data sent); every other name of the notebook's imports (``helpers``, ``backward`` …) answers
+   that the reference implementation is not given to this exercise. It gets back the values of
+   the names the exercise creates;
+2. runs the solution notebook's check cell here, on those values and its own inputs; a function
+   the exercise defines (07's ``central_difference``) is called in the sandbox on the check's
+   arguments, and what it changed in them comes back too;
+3. if it passed, does the same on each hidden case (:mod:`.hidden_cases`) with central
+   differences for gradients.
 """
 
+import contextlib
+import copy
+import functools
 import io
-import json
-import signal
 import sys
-import time
 import traceback
 import types
+import warnings
 
 import numpy as np
 
-MIME = "application/x-grading+json"
-_STATE = {}
+from . import hidden_cases, notebooks, wire
+from .sandbox import Died, NoSandbox, TimedOut
+
+BLOCKED = ("helpers", "exercises", "course")
+_DISPLAY = ("helpers.printing", "helpers.plotting", "matplotlib", "IPython.display")
 
 
-class TimeLimit(BaseException):
-    """The student's code ran longer than the time limit."""
+class StudentError(Exception):
+    """Something the student's code did in the sandbox (``info`` as sent by the child)."""
 
-
-class _Bounded(io.TextIOBase):
-    def __init__(self, limit):
-        self.limit, self.size = limit, 0
-
-    def writable(self):
-        return True
-
-    def write(self, s):
-        self.size += len(s)
-        return len(s)
-
-    @property
-    def overflow(self):
-        return self.size > self.limit
-
-
-def _snapshot():
-    mods = [m for k, m in list(sys.modules.items()) if m is not None and (
-        k == "helpers" or k.startswith("helpers.") or k in ("numpy", "numpy.linalg"))]
-    return [(m, dict(vars(m))) for m in mods]
-
-
-def _restore(snap):
-    for mod, saved in snap:
-        d = vars(mod)
-        for k in set(d) - set(saved):           # keep submodules NumPy imports lazily
-            if not isinstance(d[k], types.ModuleType):
-                del d[k]
-        for k, v in saved.items():
-            if d.get(k, None) is not v:
-                d[k] = v
-
-
-def _alarm(signum, frame):
-    raise TimeLimit()
-
-
-def _run(source, ns, name):
-    """exec ``source`` in ``ns`` under the limits; returns (exception or None, output overflow)."""
-    out = _Bounded(_STATE["job"]["output_limit"])
-    saved = sys.stdout, sys.stderr, signal.getsignal(signal.SIGALRM), np.geterr()
-    sys.stdout = sys.stderr = out
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, _STATE["job"]["time_limit"])
-    try:
-        exec(compile(_STATE["transform"](source), name, "exec"), ns)    # noqa: S102
-        err = None
-    except BaseException as e:                # SystemExit, KeyboardInterrupt, TimeLimit, …
-        err = e
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.stdout, sys.stderr = saved[0], saved[1]
-        signal.signal(signal.SIGALRM, saved[2])
-        np.seterr(**saved[3])
-    if out.overflow:
-        _STATE["overflow"] = True
-    return err
-
-
-def _describe(err, where):
-    """(short reason, full message) for an exception raised by student code or its check."""
-    if isinstance(err, TimeLimit):
-        t = _STATE["job"]["time_limit"]
-        return f"time limit: {where} ran longer than {t:g} s (an endless loop?)", ""
-    if isinstance(err, SystemExit):
-        return f"{where} called sys.exit() / exit(): nothing after it ran", ""
-    if isinstance(err, KeyboardInterrupt):
-        return f"{where} was interrupted", ""
-    if isinstance(err, NotImplementedError):
-        return "not answered: the placeholder's raise NotImplementedError is still there", ""
-    if isinstance(err, SyntaxError):
-        return f"syntax error in {where}, line {err.lineno}: {err.msg}", ""
-    if isinstance(err, NameError):
-        return (f"{err} in {where}: a variable the exercise must create is missing or renamed",
-                "")
-    if isinstance(err, AssertionError):
-        msg = str(err)
-        hint = next((ln.split("Likely mistake:", 1)[1].strip() for ln in msg.splitlines()
-                     if "Likely mistake:" in ln), "")
-        return (hint or msg.splitlines()[0]) if msg else "a check failed", msg
-    tb = traceback.format_exception_only(type(err), err)[-1].strip()
-    return f"{tb} (in {where})", ""
+    def __init__(self, info):
+        super().__init__(info.get("msg", ""))
+        self.info = info
 
 
 class _Lazy(types.ModuleType):
-    """Stands for matplotlib / matplotlib.pyplot until first used: the grader skips the plots,
-    and importing pyplot costs about a second per kernel."""
+    """Stands for matplotlib / matplotlib.pyplot until first used: importing pyplot costs about
+    a second, and the kept setup cells draw nothing."""
 
     def __getattr__(self, attr):
-        if "matplotlib" in sys.modules and isinstance(sys.modules["matplotlib"], _Lazy):
+        if isinstance(sys.modules.get("matplotlib"), _Lazy):
             del sys.modules["matplotlib"]
             sys.modules.pop("matplotlib.pyplot", None)
         import importlib
@@ -129,119 +58,274 @@ class _Lazy(types.ModuleType):
 
 
 def _lazy_matplotlib():
-    if "matplotlib" in sys.modules:
-        return
-    mpl, plt = _Lazy("matplotlib"), _Lazy("matplotlib.pyplot")
-    mpl.__dict__["pyplot"] = plt
-    sys.modules["matplotlib"], sys.modules["matplotlib.pyplot"] = mpl, plt
+    if "matplotlib" not in sys.modules:
+        mpl, plt = _Lazy("matplotlib"), _Lazy("matplotlib.pyplot")
+        mpl.__dict__["pyplot"] = plt
+        sys.modules["matplotlib"], sys.modules["matplotlib.pyplot"] = mpl, plt
 
 
-def start(job_path, nonce):
+def is_data(v, depth=0):
+    """Whether ``v`` can go to the sandbox as data (see wire.encode)."""
+    if depth > 10:
+        return False
+    if v is None or type(v) in (bool, int, float, str):
+        return True
+    if isinstance(v, np.ndarray):
+        return v.dtype.kind in "biufc"
+    if isinstance(v, np.generic):
+        return np.asarray(v).dtype.kind in "biufc"
+    if type(v) in (list, tuple):
+        return all(is_data(x, depth + 1) for x in v)
+    if type(v) is dict:
+        return all(type(k) is str and is_data(x, depth + 1) for k, x in v.items())
+    return isinstance(v, np.random.Generator)
+
+
+def _quiet(source, ns, name):
+    """Run trusted code (a setup, solution or check cell) here, printing nothing; NumPy's
+    warnings on a student's odd values (overflow, nan) are not the grader's to show."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        exec(compile(source, name, "exec"), ns)                            # noqa: S102
+
+
+class Prepared:
+    """One notebook's namespaces: ``before[cell_id]`` (the namespace its exercise runs in),
+    ``imports`` (after the import cells only) and ``problems`` (a setup cell that failed)."""
+
+    def __init__(self, assignment):
+        _lazy_matplotlib()
+        self.before, self.problems = {}, []
+        ns = {"__name__": "__main__"}
+        for src in assignment.imports:
+            _quiet(src, ns, "<imports>")
+        self.imports = dict(ns)
+        for kind, s in assignment.steps:
+            try:
+                if kind == "setup":
+                    _quiet(s, ns, "<setup>")
+                    continue
+                self.before[s.cell_id] = {k: copy.deepcopy(v) if is_data(v) else v
+                                          for k, v in ns.items()}
+                _quiet(s.solution, ns, f"<solution {s.cell_id}>")
+            except Exception as e:
+                self.problems.append("grader: a solution cell failed: " + "".join(
+                    traceback.format_exception_only(type(e), e)).strip())
+
+
+_PREPARED = {}
+
+
+def prepared(assignment):
+    key = (assignment.notebook, id(assignment))
+    if key not in _PREPARED:
+        _PREPARED[key] = Prepared(assignment)
+    return _PREPARED[key]
+
+
+@functools.lru_cache(maxsize=256)
+def _transform(source):
+    """The cell as Python (IPython's magics turned into calls), and the names it reads."""
     from IPython.core.inputtransformer2 import TransformerManager
-
-    with open(job_path, encoding="utf-8") as f:
-        _STATE["job"] = json.load(f)
-    _STATE["nonce"] = nonce
-    _lazy_matplotlib()
-    _STATE["transform"] = TransformerManager().transform_cell
-    from course.grading import hidden_cases
-    _STATE["hidden"] = hidden_cases
-
-
-def _fresh(nb):
-    ns = {"__name__": "__main__"}
     try:
-        from IPython import get_ipython
-        ns["get_ipython"] = get_ipython
-    except ImportError:
-        pass
-    for src in nb["imports"]:
-        exec(compile(src, "imports", "exec"), ns)                          # noqa: S102
-    return ns
+        code = TransformerManager().transform_cell(source)
+    except Exception:
+        code = source
+    try:
+        return code, frozenset(notebooks.names(code)[1])
+    except SyntaxError:
+        return code, frozenset()
 
 
-def begin(i):
-    _STATE["ns"] = _fresh(_STATE["job"]["notebooks"][i])
-    _STATE["snap"] = _snapshot()
+@functools.lru_cache(maxsize=64)
+def _reads(source):
+    return frozenset(notebooks.names(source)[1])
 
 
-def _emit(result):
-    from IPython.display import display
-    result["nonce"] = _STATE["nonce"]
-    display({MIME: result}, raw=True)
+_PROBLEMS = {}
 
 
-def _attempt(step, ns, where):
-    """Run the student's cell, then the check, in ``ns``; (passed, reason, message)."""
-    for t in step["targets"]:
-        ns.pop(t, None)
-    err = _run(step["student"], ns, f"<exercise {step['id']}>")
-    if err is not None:
-        reason, msg = _describe(err, f"your exercise cell ({where})")
-        return False, reason, msg
-    err = _run(step["check"], ns, f"<check {step['id']}>")
-    if err is not None:
-        reason, msg = _describe(err, f"the check ({where})")
-        return False, reason, msg
-    return True, "", ""
+def _problem(k):
+    """Hidden case k's problem, computed once here (only ever read: checks get copies)."""
+    if k not in _PROBLEMS:
+        _PROBLEMS[k] = hidden_cases.problem(hidden_cases.CASES[k])
+    return _PROBLEMS[k]
 
 
-def _hidden(step, nb):
-    hc = _STATE["hidden"]
-    for case in hc.CASES:
-        where = hc.label(case)
-        original = hc.problem(case)
-        ns = _fresh(nb)
-        ns.update(hc.problem(case))
-        ok, reason, msg = _attempt(step, ns, where)
-        if ok:
-            for name in step["targets"]:
+def describe(info, where, limits):
+    """(short reason, full message) for an error of the student's code."""
+    kind, msg = info.get("type"), info.get("msg", "")
+    if kind == "TimeLimit":
+        return (f"time limit: {where} ran longer than {limits.time_limit:g} s (an endless "
+                f"loop?); the sandbox was stopped"), ""
+    if kind == "Budget":
+        return (f"not graded: this submission used up its {limits.submission_limit:g} s of "
+                f"running time"), ""
+    if kind == "NoSandbox":
+        return (f"not graded: the grader could not start a sandbox, three times ({msg}); "
+                f"grade this submission again"), ""
+    if kind == "Died":
+        why = msg or "no details"
+        return (f"the process running {where} died or gave no readable answer ({why}): "
+                f"os._exit, a crash, a killed parent, running out of memory or an answer of over "
+                f"{limits.message >> 20} MiB do that"), ""
+    if kind == "ReferenceUnavailable":
+        return (f"{where} uses {msg}, from the course's reference implementation, which is "
+                f"not given to this exercise when grading: compute the answer with your own "
+                f"code"), ""
+    if kind == "SystemExit":
+        return f"{where} called sys.exit() / exit(): nothing after it ran", ""
+    if kind == "KeyboardInterrupt":
+        return f"{where} was interrupted", ""
+    if kind == "NotImplementedError":
+        return "not answered: the placeholder's raise NotImplementedError is still there", ""
+    if kind == "SyntaxError":
+        return f"syntax error in {where}, line {info.get('lineno')}: {msg}", ""
+    if kind == "NameError":
+        return (f"{msg} in {where}: a variable the exercise must create is missing or renamed",
+                "")
+    if kind == "AssertionError" and not info.get("student"):
+        hint = next((ln.split("Likely mistake:", 1)[1].strip() for ln in msg.splitlines()
+                     if "Likely mistake:" in ln), "")
+        return (hint or msg.splitlines()[0]) if msg else "a check failed", msg
+    return f"{kind}: {msg} (in {where})" if msg else f"{kind} (in {where})", ""
+
+
+def _info(err):
+    if isinstance(err, StudentError):
+        return err.info
+    kind = "AssertionError" if isinstance(err, AssertionError) else type(err).__name__
+    return {"type": kind, "msg": str(err),
+            "lineno": getattr(err, "lineno", None)}
+
+
+class Grader:
+    """Grades one submission's exercises through one sandbox (``box``)."""
+
+    def __init__(self, box, limits, clock):
+        self.box, self.limits, self.clock = box, limits, clock
+        self.printed = 0
+
+    def _run(self, request, blobs, given):
+        left = self.limits.submission_limit - self.clock()
+        if left <= 0:
+            raise StudentError({"type": "Budget"})
+        try:
+            header, got = self.box.run(request, blobs, min(self.limits.time_limit, left), given)
+        except TimedOut:
+            raise StudentError({"type": "TimeLimit"}) from None
+        except Died as e:
+            raise StudentError({"type": "Died", "msg": str(e)}) from None
+        except NoSandbox as e:
+            raise StudentError({"type": "NoSandbox", "msg": str(e)}) from None
+        self.printed = max(self.printed, int(header.get("printed") or 0))
+        if header.get("error"):
+            raise StudentError({**header["error"], "student": True})
+        return header, got
+
+    def _request(self, step, ns, source):
+        """The request that runs ``source`` on the data of ``ns``; (request, blobs, given)."""
+        used = _reads(step.solution)
+        code, reads = _transform(source)
+        wanted = used | reads           # the data the cell reads by name: all it can need
+        given, display, refused, data = {}, [], [], {}
+        for k, v in ns.items():
+            if k.startswith("__") or k in step.targets or k == "get_ipython":
+                continue
+            if is_data(v):
+                if k in wanted:
+                    data[k] = v
+            elif v is np:
+                continue
+            elif (getattr(v, "__name__", "") if isinstance(v, types.ModuleType) else
+                  getattr(v, "__module__", "") or "").startswith(_DISPLAY):
+                display.append(k)
+            elif k in used and callable(v) and not isinstance(v, (type, types.ModuleType)):
+                given[k] = v
+            else:
+                refused.append(k)
+        blobs = []
+        req = {"code": code, "filename": f"<exercise {step.cell_id}>",
+               "inputs": wire.encode(data, blobs), "targets": step.targets,
+               "given": sorted(given), "display": display, "refused": refused,
+               "blocked": list(BLOCKED)}
+        return req, blobs, given
+
+    def _proxy(self, name, req, blobs, given):
+        def call(*args, **kwargs):
+            out = list(blobs)
+            call_req = {**req, "targets": [], "call": {"name": name,
+                                                       "args": wire.encode(list(args), out),
+                                                       "kwargs": wire.encode(kwargs, out)}}
+            header, got = self._run(call_req, out, given)
+            try:
+                wire.copy_back(list(args), wire.decode(header.get("args"), got))
+                return wire.decode(header.get("result"), got)
+            except wire.WireError as e:
+                raise StudentError({"type": "Died", "msg": f"unreadable answer: {e}"}) from None
+        call.__name__ = name
+        return call
+
+    def attempt(self, step, ns, source, where):
+        """Run the cell in the sandbox, the check here; (passed, reason, message, values)."""
+        try:
+            req, blobs, given = self._request(step, ns, source)
+            header, got = self._run(req, blobs, given)
+            sent = header.get("values") or {}
+            if type(sent) is not dict:
+                raise wire.WireError("values are not a dict")
+            values = {k: wire.decode(v, got) for k, v in sent.items() if k in step.targets}
+        except wire.WireError as e:
+            err = StudentError({"type": "Died", "msg": str(e)})
+        except StudentError as e:
+            err = e
+        else:
+            err = None
+        if err is not None:
+            return (False, *describe(err.info, f"your exercise cell ({where})", self.limits), {})
+        check_ns = {k: copy.deepcopy(v) if is_data(v) else v for k, v in ns.items()
+                    if k not in step.targets}
+        for name, v in values.items():
+            if name not in step.targets:
+                continue
+            if isinstance(v, wire.Opaque) and v.callable:
+                v = self._proxy(name, req, blobs, given)
+            elif isinstance(v, wire.Opaque):
+                return (False, f"{name} is a {v.type_name}: the grader takes back arrays, "
+                               f"numbers and lists or dicts of them only", "", values)
+            check_ns[name] = v
+        try:
+            _quiet(step.check, check_ns, f"<check {step.cell_id}>")
+        except StudentError as e:
+            return (False, *describe(e.info, f"your exercise cell ({where}, called by the check)",
+                              self.limits), values)
+        except Exception as e:
+            return (False, *describe(_info(e), f"the check ({where})", self.limits), values)
+        return True, "", "", values
+
+    def exercise(self, step, prep, source):
+        """{passed, reason, message, notes} of one exercise whose student cell is ``source``."""
+        self.printed = 0
+        ok, reason, msg, _ = self.attempt(step, prep.before[step.cell_id], source,
+                                          "as in the notebook")
+        hc = hidden_cases
+        for k, case in enumerate(hc.CASES if ok else ()):
+            where = hc.label(case)
+            original = _problem(k)
+            ok, reason, msg, values = self.attempt(step, {**prep.imports, **original}, source,
+                                                   where)
+            for name in step.targets if ok else ():
                 if name in hc.FD_NAMES:
                     try:
-                        hc.finite_difference_check(name, ns.get(name), original)
-                    except AssertionError as e:
+                        hc.finite_difference_check(name, values.get(name), original)
+                    except (AssertionError, ValueError, TypeError) as e:
                         ok, reason, msg = False, str(e), str(e)
                         break
-        _restore(_STATE["snap"])
-        if not ok:
-            return False, f"{where}: {reason}", msg
-    return True, "", ""
-
-
-def step(i, j):
-    nb = _STATE["job"]["notebooks"][i]
-    s, ns = nb["steps"][j], _STATE["ns"]
-    if s["kind"] == "setup":
-        err = _run(s["source"], ns, f"<setup {j}>")
-        _restore(_STATE["snap"])
-        if err is not None:          # the teacher's cell: report it, never blame the student
-            _emit({"kind": "setup", "error": "".join(traceback.format_exception_only(
-                type(err), err)).strip()})
-        return
-    t0 = time.perf_counter()
-    _STATE["overflow"] = False
-    if s["student"] is None:
-        ok, reason, msg = False, s["missing"], ""
-    else:
-        ok, reason, msg = _attempt(s, ns, "as in the notebook")
-    for t in s["targets"]:                          # the reference, so nothing cascades
-        ns.pop(t, None)
-    _restore(_STATE["snap"])
-    err = _run(s["solution"], ns, f"<solution {s['id']}>")
-    if ok:
-        ok, reason, msg = _hidden(s, nb)
-    _restore(_STATE["snap"])
-    notes = []
-    if _STATE["overflow"]:
-        notes.append(f"output over {_STATE['job']['output_limit']} characters was discarded")
-    if err is not None:
-        notes.append(f"grader: the reference solution failed here ({err!r})")
-    _emit({"kind": "exercise", "id": s["id"], "passed": ok, "reason": reason, "message": msg,
-           "notes": notes, "seconds": round(time.perf_counter() - t0, 3)})
-
-
-def replay(i, j):
-    """After a kernel restart: rebuild the namespace up to step j without grading."""
-    s, ns = _STATE["job"]["notebooks"][i]["steps"][j], _STATE["ns"]
-    _run(s["source"] if s["kind"] == "setup" else s["solution"], ns, f"<replay {j}>")
-    _restore(_STATE["snap"])
+            if not ok:
+                reason = f"{where}: {reason}"
+                break
+        notes = []
+        if self.printed > self.limits.output_limit:
+            notes.append(f"output over {self.limits.output_limit} characters was discarded")
+        return {"passed": ok, "reason": reason, "message": msg, "notes": notes}

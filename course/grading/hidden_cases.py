@@ -11,7 +11,9 @@ a gradient, compares it with central differences of the loss (6), not with a sto
 import numpy as np
 
 import helpers
+from exercises.context import loss_of
 from helpers.gradcheck import numerical_gradient, rel_error
+from helpers.network import _forward, _loss
 
 CASES = (
     {"n": 6, "d_in": 2, "d1": 7, "d2": 3, "d_out": 4, "seed": 2024},
@@ -49,18 +51,16 @@ def problem(case):
 
 
 def _loss_of(ns, name):
-    """L (6) as a function of the array it perturbs, for gradient ``name``; (f, array)."""
+    """L (6) as a function of the array it perturbs, for gradient ``name``; (f, array).
+
+    Both come from the reference network: a parameter's loss is its forward pass, dy's, dh2's
+    and dh1's the forward pass from y_pred, h2 or h1 on (:func:`exercises.context.loss_of`)."""
     p = {k: ns["params"][k].copy() for k in ns["params"]}
     x, y = ns["x"], ns["y"]
-    relu = helpers.relu
     if name[1:] in p:                                      # dw1 … db3
-        return (lambda: helpers.loss(helpers.forward(p, x)[0], y)), p[name[1:]]
-    arr = {"dy": ns["y_pred"], "dh2": ns["h2"], "dh1": ns["h1"]}[name].copy()
-    f = {"dy": lambda: helpers.loss(arr, y),
-         "dh2": lambda: helpers.loss(relu(arr) @ p["w3"] + p["b3"], y),
-         "dh1": lambda: helpers.loss(relu(relu(arr) @ p["w2"] + p["b2"]) @ p["w3"] + p["b3"],
-                                     y)}[name]
-    return f, arr
+        return (lambda: _loss(_forward(p, x)[0], y)), p[name[1:]]
+    arr = ns[{"dy": "y_pred", "dh2": "h2", "dh1": "h1"}[name]].copy()
+    return (lambda: loss_of(p, y, name, arr)), arr
 
 
 FD_NAMES = ("dw1", "db1", "dw2", "db2", "dw3", "db3", "dy", "dh2", "dh1")

@@ -5,6 +5,8 @@ These tests run only with ``--run-browser`` (``make test-browser`` passes it): t
 and take about a minute. Screenshots go to ``artifacts/screenshots/``.
 """
 
+import functools
+import http.server
 import json
 import os
 import secrets
@@ -12,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -69,6 +72,10 @@ def lab_server(tmp_path_factory):
     settings.mkdir(parents=True)
     # Render every cell (no virtual scrolling), so every output is in the page to inspect.
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # No autosave: the tests run the repository's notebooks, which must stay as committed.
+    docmanager = state / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     # No news or update checks: jupyter/overrides.json, which `make install` puts into the venv,
     # turns them off, as for `make lab` (test_lab checks that no news prompt shows).
     log = open(state / "server.log", "w")
@@ -125,3 +132,33 @@ def browser():
 def screenshots():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory):
+    """``make html``'s site, exported once for the session's tests."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import export_html
+
+    out = tmp_path_factory.mktemp("site")
+    export_html.export(out)
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(site_dir):
+    """The site on a free localhost port (http.server in a thread), stopped after the session."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

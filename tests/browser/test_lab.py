@@ -2,7 +2,7 @@
 
 nbval proves the kernels compute what the notebooks say; this proves readers see it: the notebook
 opens in JupyterLab, every cell runs without an error or a stderr output, the equations render
-(MathJax), the plots show, and on the explorer a widget responds to input. A screenshot of each
+(MathJax), the plots show, and the explorer works from the keyboard alone. A screenshot of each
 notebook goes to artifacts/screenshots/.
 """
 
@@ -122,7 +122,7 @@ def test_notebook_runs_in_jupyterlab(path, lab_server, browser, screenshots):
 
 # What the widgets currently show: text of HTML/label/output widgets and the images' sources.
 WIDGET_STATE_JS = """() => [...document.querySelectorAll(
-    '.jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-image,'
+    '.jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-html img,'
     + ' .jp-OutputArea-output .jupyter-widgets-output-area')]
     .map(e => e.tagName === 'IMG' ? e.src.slice(-64) : e.innerText).join('|')"""
 
@@ -130,25 +130,69 @@ WIDGET_STATE_JS = """() => [...document.querySelectorAll(
 EXPLORER = [p for p in NOTEBOOKS if _stored(p)["widgets"]]
 
 
+FOCUSED_JS = """() => { const e = document.activeElement;
+    const box = e.closest('.jp-OutputArea-output .jupyter-widgets.widget-vbox');
+    const label = (e.labels && e.labels[0] && e.labels[0].innerText)
+                  || e.getAttribute('aria-label') || e.getAttribute('title') || e.innerText;
+    return {inside: !!box, tag: e.tagName.toLowerCase(), name: (label || '').trim()}; }"""
+
+
+def _wait_for_change(page, before):
+    page.wait_for_function(
+        """() => { const w = window.jupyterapp.shell.currentWidget;
+                   return w.sessionContext.session.kernel.status === 'idle'; }""",
+        timeout=RUN_TIMEOUT_MS, polling=250)
+    page.wait_for_function(f"(before) => ({WIDGET_STATE_JS})() !== before", arg=before,
+                           timeout=60_000, polling=500)
+    return page.evaluate(WIDGET_STATE_JS)
+
+
+def _tab_to(page, name, limit=20):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_JS)["name"] == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
 @pytest.mark.parametrize("path", EXPLORER, ids=[p.stem for p in EXPLORER])
-def test_widgets_respond(path, lab_server, browser, screenshots):
-    """Move the first slider one step with the keyboard; the widget output must change."""
+def test_widgets_work_from_the_keyboard(path, lab_server, browser, screenshots):
+    """A keyboard-only pass: from the first control, Tab visits every control, each with a
+    name; the arrow keys and Enter change the learning rate and the steps, Space picks the data
+    set and the parameter, and each change retrains or redraws. The Tab order is written to
+    artifacts/keyboard-pass.txt."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         _open_and_run(page, lab_server, path)
-        handle = page.locator(".jp-OutputArea-output .jupyter-widgets .noUi-handle").first
-        handle.wait_for(timeout=30_000)
-        before = page.evaluate(WIDGET_STATE_JS)
-        handle.scroll_into_view_if_needed()
-        handle.focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            """() => { const w = window.jupyterapp.shell.currentWidget;
-                       return w.sessionContext.session.kernel.status === 'idle'; }""",
-            timeout=RUN_TIMEOUT_MS, polling=250)
-        page.wait_for_function(f"(before) => ({WIDGET_STATE_JS})() !== before", arg=before,
-                               timeout=60_000, polling=500)
-        handle.scroll_into_view_if_needed()
+        first = page.locator(".jp-OutputArea-output .jupyter-widgets input").first
+        first.wait_for(timeout=30_000)
+        first.focus()
+        order = [page.evaluate(FOCUSED_JS)]
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            here = page.evaluate(FOCUSED_JS)
+            if not here["inside"]:
+                break
+            order.append(here)
+        (screenshots.parent / "keyboard-pass.txt").write_text(
+            "\n".join(f"{f['tag']}: {f['name']}" for f in order) + "\n")
+        names = [f["name"] for f in order]
+        assert all(names), f"controls without a name in the Tab order: {order}"
+        for name in ("log10 lr", "steps", "seed", "d1", "d2", "random", "teacher", "w1", "b3",
+                     "row i", "column j", "log10 ε", "start of training", "end of training"):
+            assert name in names, f"Tab never reaches {name!r}: {names}"
+
+        state = page.evaluate(WIDGET_STATE_JS)
+        first.focus()
+        for keys in (["ArrowUp", "Enter"],                       # lr × 10^(1/4): retrains
+                     ["Tab", "ArrowUp", "Enter"]):               # steps + 10: retrains
+            for key in keys:
+                page.keyboard.press(key)
+            state = _wait_for_change(page, state)
+        for name in ("teacher", "w1"):                           # buttons: Space presses
+            _tab_to(page, name)
+            page.keyboard.press("Space")
+            state = _wait_for_change(page, state)
         page.screenshot(path=str(screenshots / f"{path.stem}-after-input.png"))
     finally:
         _close(page)

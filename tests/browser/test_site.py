@@ -2,11 +2,8 @@
 and, in headless Chromium with every request off localhost blocked, equations typeset and the
 stored widgets drawn from the site's own pinned scripts."""
 
-import functools
-import http.server
 import json
 import sys
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,14 +19,20 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 class Page(HTMLParser):
-    """Collects the links, image sources, element ids and script types of a page."""
+    """Collects the links, image sources, element ids, script types, heading levels and the
+    language of a page."""
 
     def __init__(self):
         super().__init__()
         self.links, self.images, self.ids, self.scripts = [], [], set(), []
+        self.headings, self.lang = [], None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.headings.append(int(tag[1]))
         if a.get("id"):
             self.ids.add(a["id"])
         if tag == "a" and a.get("href"):
@@ -41,15 +44,13 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    export_html.export(out)
+def site(site_dir):
     pages = {}
-    for path in out.glob("*.html"):
+    for path in site_dir.glob("*.html"):
         page = Page()
         page.feed(path.read_text(encoding="utf-8"))
         pages[path.name] = page
-    return out, pages
+    return site_dir, pages
 
 
 def test_every_notebook_has_a_page_listed_in_the_index(site):
@@ -81,6 +82,19 @@ def test_widget_state_is_in_the_pages_of_notebooks_with_widgets(site):
                 f"{nb.stem}: widget state stored in the notebook but missing from the page"
 
 
+def test_pages_have_a_language_a_skip_link_and_headings_in_order(site):
+    _, pages = site
+    for name, page in pages.items():
+        assert page.lang == "en", f"{name}: <html lang> is {page.lang!r}"
+        assert page.links[0] == "#content" and "content" in page.ids, \
+            f"{name}: the first link is not a skip link to the content"
+        levels = page.headings
+        assert levels and levels[0] == 1 and levels.count(1) == 1, \
+            f"{name}: headings must open with the one h1, got {levels[:5]}"
+        jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+        assert not jumps, f"{name}: headings skip a level: {jumps}"
+
+
 def test_relative_links_resolve(site):
     out, pages = site
     broken = []
@@ -104,26 +118,6 @@ def test_pages_name_no_cdn(site):
         text = page.read_text(encoding="utf-8")
         for host in ("cdnjs.", "unpkg.", "jsdelivr.", "googleapis."):
             assert host not in text, f"{page.name} still names {host}"
-
-
-@pytest.fixture(scope="module")
-def site_server(site):
-    """The site on a free localhost port (http.server in a thread), stopped after the module."""
-    out, _ = site
-    handler = functools.partial(QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def _offline_page(browser, base):
@@ -161,6 +155,10 @@ def test_equations_are_typeset_offline(stem, site_server, browser, screenshots):
                                timeout=60_000, polling=250)
         found = _math_and_raw_tex(page)
         assert found["typeset"] > 10, f"{stem}: only {found['typeset']} equations typeset"
+        # What a screen reader reads: MathJax's assistive MathML beside every equation.
+        mathml = page.locator(".MJX_Assistive_MathML math").count()
+        assert mathml >= found["typeset"], f"{stem}: {mathml} of {found['typeset']} equations " \
+            "have assistive MathML"
         assert not found["raw"], f"{stem}: raw TeX left on the page: {found['raw']}"
         page.screenshot(path=str(screenshots / f"site-{stem}.png"))
     finally:
@@ -176,8 +174,8 @@ def test_stored_widgets_are_drawn_offline(site, site_server, browser, screenshot
         page, blocked = _offline_page(browser, site_server)
         try:
             page.goto(f"{site_server}/{stem}.html")
-            page.locator(".jupyter-widgets .widget-slider, .jupyter-widgets .widget-hslider"
-                         ).first.wait_for(timeout=60_000)
+            page.locator(".jupyter-widgets input").first.wait_for(
+                timeout=60_000)
             drawn = page.locator(".jupyter-widgets").count()
             assert drawn > 3, f"{stem}: only {drawn} widget elements drawn"
             page.screenshot(path=str(screenshots / f"site-{stem}.png"), full_page=False)

@@ -1,0 +1,104 @@
+"""What the kernel remembers of the cells run so far (filled by :mod:`exercises.session`).
+
+``LAST[name]`` is the error of the last run of the cell that last bound ``name`` (None if that
+run went through), so that a check judges the value the exercise cell produced on its last run,
+not one left over from an earlier attempt. ``REBOUND[answer]`` holds the names an exercise cell
+rebound that existed before it ran (``forward``, ``w3``), with their values before, for the
+``use`` cell after it. ``EXERCISES`` are the names this notebook's exercise cells compute (the
+arguments of :func:`exercises.start`).
+"""
+
+import ast
+import re
+import sys
+
+LAST = {}
+REBOUND = {}
+RESTORED = {}     # name -> the index in In of the ``use`` cell that put the notebook's own back
+EXERCISES = []
+
+_ASSIGN = re.compile(r"^([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?(?:[-+*/@%&|^]|//|\*\*)?=(?!=)")
+_DEF = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+
+
+def reset():
+    LAST.clear()
+    REBOUND.clear()
+    RESTORED.clear()
+    EXERCISES.clear()
+
+
+def parse(source):
+    """The cell's syntax tree, IPython magics dropped; None if it does not parse."""
+    for src in (source, "\n".join(ln for ln in (source or "").splitlines()
+                                  if not ln.lstrip().startswith(("%", "!")))):
+        try:
+            return ast.parse(src or "")
+        except (SyntaxError, ValueError):
+            pass
+    return None
+
+
+def bound_names(source):
+    """The names a cell binds at top level, in order: assignments (also of an entry,
+    ``new_params[k] = …``), functions, classes and imports; not loop variables and nothing
+    inside a function. A cell that does not parse is read line by line."""
+    tree = parse(source)
+    if tree is None:
+        found = [m.group(1) for ln in (source or "").splitlines()
+                 for m in (_ASSIGN.match(ln), _DEF.match(ln)) if m]
+        return list(dict.fromkeys(found))
+    out = []
+    for stmt in _top_level(tree.body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.append(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            out += [(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"]
+        else:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if \
+                isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
+            out += [b for t in targets for b in _bases(t)]
+    return list(dict.fromkeys(out))
+
+
+def _top_level(body):
+    """The statements of ``body``, with those inside top-level loops, ifs, withs and trys."""
+    for stmt in body:
+        yield stmt
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                yield from _top_level(getattr(stmt, field, []) or [])
+
+
+def _bases(target):
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [b for t in target.elts for b in _bases(t)]
+    if isinstance(target, ast.Starred):
+        return _bases(target.value)
+    while isinstance(target, (ast.Subscript, ast.Attribute)):
+        target = target.value
+    return [target.id] if isinstance(target, ast.Name) else []
+
+
+def describe(err):
+    """'ValueError: matmul: …', on one line of at most 90 characters."""
+    text = str(err).strip().splitlines()
+    line = f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+    return line if len(line) <= 90 else line[:89] + "…"
+
+
+def from_cell():
+    """The running IPython shell's namespace if the caller's caller runs in a notebook cell."""
+    try:
+        from IPython import get_ipython
+    except ImportError:                            # pragma: no cover - IPython is a dependency
+        return None
+    ns = getattr(get_ipython(), "user_ns", None)
+    frame = sys._getframe(1)
+    while frame is not None and ns is not None:
+        if frame.f_globals is ns:
+            return ns
+        frame = frame.f_back
+    return None
