@@ -63,6 +63,18 @@ def test_teaching_reading_times_are_current():
         "TEACHING.md's reading times are out of date: run python -m course.reading_times"
 
 
+def test_every_notebook_and_the_core_path_fit_their_reading_times():
+    """At most 30 minutes per notebook and 3 hours for the core path, by TEACHING's formula:
+    a first course reads the core path, and a notebook is one sitting."""
+    from course import reading_times
+    minutes = {p.name[:2]: reading_times.measure(p)[3]
+               for p in sorted(reading_times.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))}
+    long = {nb: round(m, 1) for nb, m in minutes.items() if m > 30}
+    assert not long, f"notebooks over 30 minutes: {long}; move material to an optional notebook"
+    core = sum(minutes[nb] for nb in reading_times.CORE)
+    assert core <= 180, f"the core path {reading_times.CORE} takes {core:.0f} minutes, over 180"
+
+
 def test_reading_time_formula(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook

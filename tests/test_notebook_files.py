@@ -8,6 +8,7 @@ between versions, a title and navigation, and well-formed widget state where wid
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -71,6 +72,30 @@ def test_title_navigation_and_kernel(path):
     neighbours = NOTEBOOKS[max(i - 1, 0):i] + NOTEBOOKS[i + 1:i + 2]
     for other in neighbours:
         assert f"({other.name}" in text, f"{path.name} does not link to {other.name}"
+
+
+def markdown(nb):
+    """The markdown cells' text, fenced code left out (a '# comment' there is no heading)."""
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return re.sub(r"```.*?```", "", text, flags=re.S)
+
+
+def anchors(nb):
+    """JupyterLab's anchor of each heading: the heading's text with spaces as '-'."""
+    return {h.strip().replace(" ", "-")
+            for h in re.findall(r"^#{1,6} +(.+)$", markdown(nb), flags=re.M)}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_anchor_links_name_a_heading_of_their_target(path):
+    """A link `NN_name.ipynb#Some-heading` (or `#Some-heading` within the notebook) opens at that
+    heading only if the target has it; a renamed or moved section leaves the link dead silently."""
+    links = re.findall(r"\]\(([\w-]+\.ipynb)?#([^)\s]+)\)", markdown(load(path)))
+    for target, anchor in links:
+        other = path.parent / target if target else path
+        if other.exists():                          # a missing file: the test above says so
+            assert unquote(anchor) in anchors(load(other)), \
+                f"{path.name} links to {target or 'itself'}#{anchor}: no such heading there"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)

@@ -55,7 +55,7 @@ def test_01_shows_the_picture_the_rules_and_a_pencil_example_before_the_results(
     assert "dw1" in pencil and "helpers.backward gives the same" in pencil
 
 
-@pytest.mark.parametrize("stem", ["00", "01", "14"])
+@pytest.mark.parametrize("stem", ["00", "01", "14", "15"])
 def test_errata_are_pointers_outside_13(stem):
     text = "\n".join(c.source for c in _read(stem).cells if c.cell_type == "markdown")
     assert "**Erratum" not in text, f"{stem} explains an erratum: 13 does, once"
