@@ -59,3 +59,24 @@ def test_the_documents_state_the_notebooks_counts(doc):
     total = sum(sum(v) for v in EXERCISES.values())
     for m in re.finditer(NUMBER + r" points in all", text):
         assert _number(m.group(1)) == total, f"{doc}: {m.group(0)!r}, but the total is {total}"
+
+
+BEYOND = re.compile(NUMBER + r" (?:derivation exercises|derivations of your own|gradients (?:the "
+                    r"paper|it) does not (?:give|derive|cover))", re.I)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+                         + [ROOT / "README.md", ROOT / "TEACHING.md"], ids=lambda p: p.name[:9])
+def test_counts_of_the_exercises_beyond_the_paper(path):
+    """"four derivation exercises" or "four gradients the paper does not give" is 11's count."""
+    text = (path.read_text(encoding="utf-8") if path.suffix == ".md" else "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"))
+    for m in BEYOND.finditer(text):
+        assert _number(m.group(1)) == len(EXERCISES["11"]), \
+            f"{path.name} says {m.group(0)!r}; notebook 11 has {len(EXERCISES['11'])} exercises"
+
+
+def test_the_beyond_pattern_reads_what_it_should():
+    assert BEYOND.search("asks for four gradients the paper does not give").group(1) == "four"
+    assert BEYOND.search("Four derivation exercises").group(1) == "Four"
+    assert not BEYOND.search("the six gradients (81)–(86)")
