@@ -1,6 +1,5 @@
-"""Input validation shared by the public functions: a ``ValueError`` or ``TypeError`` that names
-the argument, what was expected and what was given, instead of a NumPy broadcasting surprise or a
-silent NaN. The ``_`` functions of :mod:`helpers.network` skip them."""
+"""Input checks of the public functions: an error naming the argument, what was expected and what
+was given, instead of a broadcasting surprise or a silent NaN."""
 
 import numpy as np
 
@@ -19,19 +18,17 @@ def check_dims(*, minimum=1, **dims):
 
 
 def check_number(value, name, *, positive=False, what="a number"):
-    """Check that ``value`` is a finite real number (NumPy scalars included, bools refused),
-    ≥ 0, or > 0 if ``positive``."""
+    """A finite real number ≥ 0 (> 0 if ``positive``); bools refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be {what}; got {type(value).__name__}")
-    if positive and not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a non-negative finite number; got {value!r}")
+    if not (np.isfinite(value) and (value > 0 if positive else value >= 0)):
+        kind = "positive" if positive else "non-negative"
+        raise ValueError(f"{name} must be a {kind} finite number; got {value!r}")
 
 
 def as_real_array(a, name):
-    """``np.asarray(a)``, refusing what would be silently wrong: ``None``, a masked array (the mask
-    would be ignored), an ``np.matrix``, a ragged list, and anything but real numbers."""
+    """``np.asarray(a)``; refused: None, forward's (y_pred, cache) pair, a masked array, an
+    ``np.matrix``, a ragged list, anything but real numbers."""
     if a is None:
         raise TypeError(f"{name} is None; expected a matrix of numbers")
     if isinstance(a, tuple) and len(a) == 2 and isinstance(a[1], dict):
@@ -71,15 +68,13 @@ def check_grads(grads, params, names=PARAM_NAMES):
 
 def check_dtype(dtype):
     """``np.dtype(dtype)`` if it is float32 or float64."""
-    dtype = np.dtype(dtype)
-    if dtype not in FLOAT_DTYPES:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    return dtype
+    if np.dtype(dtype) not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64; got {np.dtype(dtype)}")
+    return np.dtype(dtype)
 
 
 def make_rng(rng):
-    """A ``numpy.random.Generator`` from ``rng``: ``None`` (seed 0), a non-negative integer seed
-    (a 0-d integer array too), or a Generator (used as is). Bools are refused."""
+    """A Generator from None (seed 0), a seed ≥ 0 (a 0-d integer array too) or a Generator."""
     if rng is None:
         return np.random.default_rng(0)
     if isinstance(rng, np.random.Generator):
@@ -95,8 +90,7 @@ def make_rng(rng):
 
 
 def check_problem(params, x, y=None):
-    """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together; returns
-    ``(dtype, x, y)``, x and y as arrays of the parameters' dtype."""
+    """``(dtype, x, y)``: params, x (n×d_in) and y (n×d_out, if given) checked together."""
     dtype, (d_in, _, _, d_out) = check_params(params)
     x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
     if y is not None:
@@ -106,9 +100,8 @@ def check_problem(params, x, y=None):
 
 
 def check_params(params):
-    """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``: exactly the keys
-    ``w1 b1 w2 b2 w3 b3``, each a 2-D array of one dtype, float32 or float64, with the shapes of
-    eqs. (1), (3), (5), none of size 0, finite."""
+    """``(dtype, (d_in, d1, d2, d_out))`` of a dict of exactly w1 b1 w2 b2 w3 b3: 2-D arrays of
+    one dtype, float32 or float64, shapes of eqs. (1), (3), (5), none of size 0, finite."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}; "
                         f"got {type(params).__name__}")
@@ -135,11 +128,9 @@ def check_params(params):
         listing = ", ".join(f"{k}: {params[k].dtype}" for k in PARAM_NAMES)
         raise TypeError(f"all parameters must share one dtype; got {listing}")
     w1, w2, w3 = params["w1"], params["w2"], params["w3"]
-    d_in, d1 = w1.shape
-    d2, d_out = w3.shape
-    expected = {"w1": (d_in, d1), "b1": (1, d1), "w2": (d1, d2), "b2": (1, d2),
-                "w3": (d2, d_out), "b3": (1, d_out)}
-    for name, shape in expected.items():
+    (d_in, d1), (d2, d_out) = w1.shape, w3.shape
+    for name, shape in zip(PARAM_NAMES, ((d_in, d1), (1, d1), (d1, d2), (1, d2), (d2, d_out),
+                                         (1, d_out)), strict=True):
         if params[name].shape != shape:
             raise ValueError(
                 f"params['{name}'] has shape {params[name].shape}, expected {shape} to fit "
@@ -154,9 +145,7 @@ def check_params(params):
 
 
 def check_plain(a, name):
-    """Refuse the ndarray subclasses whose arithmetic differs from a plain array's: a masked
-    array (its mask would be ignored, and NaNs under it missed) and ``np.matrix`` (``*`` is a
-    matrix product)."""
+    """Refuse a masked array (its mask would be ignored) and ``np.matrix`` (``*`` multiplies)."""
     if isinstance(a, np.ma.MaskedArray):
         raise TypeError(f"{name} is a masked array; the mask would be ignored: pass plain data, "
                         f"e.g. {name}.filled(np.nan) or only the unmasked rows")
@@ -181,22 +170,17 @@ _WHERE = {"d_in": "the number of rows of params['w1'] (eq. 1: h1 = x·w1 + 1·b1
 
 
 def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
-    """Return ``a`` as a 2-D array of ``dtype`` after checking it (see :func:`check_params`).
-
-    Integers and Python lists are converted to ``dtype``; a floating NumPy array of another
-    precision is refused rather than silently converted, because float32 and float64 give
-    different numbers.
-    """
+    """``a`` as an n×columns array of ``dtype``, finite; lists and integers are converted, a float
+    array of the other precision is refused (float32 and float64 give different numbers)."""
     arr = as_real_array(a, name)
     if isinstance(a, np.ndarray) and arr.dtype.kind == "f" and arr.dtype != dtype:
         raise TypeError(f"{name} has dtype {arr.dtype} but the parameters are {dtype}; "
                         f"convert one of them, e.g. {name}.astype(np.{dtype})")
     if arr.ndim != 2:
-        hint = ""
-        if arr.ndim == 1:
-            hint = (f"; for n samples of one {'feature' if name == 'x' else 'output'} use "
-                    f"{name}.reshape(-1, 1)" if columns == 1
-                    else f"; for a single sample use {name}.reshape(1, -1)")
+        hint = "" if arr.ndim != 1 else (
+            f"; for n samples of one {'feature' if name == 'x' else 'output'} use "
+            f"{name}.reshape(-1, 1)" if columns == 1
+            else f"; for a single sample use {name}.reshape(1, -1)")
         raise ValueError(f"{name} must be a 2-D matrix (n × {column_name}); got shape "
                          f"{arr.shape}{hint}")
     if arr.shape[0] == 0:
@@ -225,6 +209,6 @@ def check_same_shape(y_pred, y):
                          f"eq. (6) compares them element by element, so they must match")
     if y.size == 0:
         raise ValueError(f"y is empty (shape {y.shape})")
-    for name, arr in (("y_pred", y_pred), ("y", y)):
-        _check_finite(arr, name)
+    _check_finite(y_pred, "y_pred")
+    _check_finite(y, "y")
     return y_pred, y

@@ -1,21 +1,19 @@
-"""Gradient descent on the loss (6) with the gradients (81)–(86). An update is all or nothing,
-in :func:`gd_step` as in every step of :func:`train`: whatever ends a run early, the parameters
-are those after the last completed update, the losses so far on the exception's ``.history``.
-"""
+"""Gradient descent on the loss (6) with the gradients (81)–(86). Every update is all or nothing:
+whatever ends a run, params hold the last completed update, the losses so far on ``.history``."""
 
 import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_grads, check_number, check_params, check_problem
+from ._checks import PARAM_NAMES, check_dims, check_grads, check_number, check_params, check_problem
 from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
 
+
 class TrainingDiverged(ArithmeticError):
-    """The loss or an update became NaN or inf. ``.history`` holds every loss up to that step
-    (the last one is that step's loss; its update was not made), ``.step`` the step, ``.lr`` the
-    learning rate."""
+    """The loss or an update became NaN or inf: ``.history`` (the last loss is that step's, its
+    update not made), ``.step``, ``.lr``."""
 
     def __init__(self, step, lr, history, *, reason=None):
         self.step, self.lr, self.history = step, lr, history
@@ -40,12 +38,9 @@ def _check_writable(params):
 
 
 def gd_step(params, grads, lr):
-    """One gradient-descent update, in place: p ← p − lr·∂L/∂p for every parameter.
-
-    All or nothing: ``grads`` (every key of params, its shape, real and finite) and writable
-    parameters are checked, and the new values computed, before any parameter changes; a new
-    value that overflows raises ``ValueError``. ``grads`` is left unchanged.
-    """
+    """p ← p − lr·∂L/∂p for every parameter, in place, all or nothing; grads left unchanged.
+    Refused before any change: grads without params' keys and shapes, not real or not finite, a
+    read-only parameter, an lr not positive and finite, an update that overflows."""
     check_params(params)
     _check_lr(lr)
     new = check_grads(grads, params)
@@ -63,26 +58,18 @@ def gd_step(params, grads, lr):
 
 
 def train(params, x, y, *, lr, steps, callback=None):
-    """Full-batch gradient descent for ``steps`` steps; updates ``params`` in place.
-
-    Each step: forward (1)–(5), loss (6), backward (81)–(86), then p ← p − lr·∂L/∂p. Returns the
-    ``steps`` losses, each before its step's update. ``callback(step, loss)`` is called after
-    every update. :class:`TrainingDiverged` if the loss or an update would be NaN or inf (that
-    update is not made); any other exception propagates with ``.history`` and ``.step``.
-
-    Refused before the first step: what :func:`helpers.network.backward` refuses in params, x
-    and y (``y=None`` too), a read-only parameter, an lr that is not a positive finite number,
-    steps that is not a non-negative integer, a callback that is not callable.
-    """
+    """Full-batch gradient descent, in place: each step (1)–(6), (81)–(86), p ← p − lr·∂L/∂p,
+    then ``callback(step, loss)``. Returns the losses, each before its update.
+    :class:`TrainingDiverged` if a loss or update is NaN or inf (not made); any other exception
+    propagates with ``.history`` and ``.step``. Refused before the first step: what backward
+    refuses in params, x, y (None too), a read-only parameter, an lr not positive and finite,
+    steps not an integer ≥ 0, a callback not callable."""
     if y is None:
         raise TypeError("y is None: train needs the targets y (n × d_out) to form "
                         "2(y_pred − y), eq. (82)")
     _, x, y = check_problem(params, x, y)
     _check_lr(lr)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"steps must be an integer; got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
+    check_dims(steps=steps, minimum=0)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
                         f"{type(callback).__name__}")
@@ -111,8 +98,8 @@ def train(params, x, y, *, lr, steps, callback=None):
 
 
 def _update(params, grads, lr, history, value):
-    """p ← p − lr·g, computed in g's arrays, then written to params with ``value`` appended to
-    ``history``; if a new value is not finite, nothing changes and its parameter is returned."""
+    """p ← p − lr·g, computed in g, then written to params and ``value`` to history; if a new
+    value is not finite, nothing changes and its parameter's name is returned."""
     for name in PARAM_NAMES:
         g = grads[name]
         g *= -lr
@@ -126,8 +113,7 @@ def _update(params, grads, lr, history, value):
 
 
 def _write(params, new, history, value):
-    """Copy the new values into ``params`` and record ``value``: if Ctrl-C lands between two
-    copies, copy all six again (copying is idempotent), then re-raise."""
+    """Copy ``new`` into params, record ``value``; on Ctrl-C midway, copy all again, re-raise."""
     n = len(history)
     try:
         for name in PARAM_NAMES:
