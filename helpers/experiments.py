@@ -12,7 +12,7 @@ from .data import random_data, teacher_data
 from .gradcheck import EPS, kink_watching_loss, numerical_gradient, roundoff
 from .network import _backward, init_params
 from .printing import fmt
-from .training import TrainingDiverged, _check_lr, train
+from .training import TrainingDiverged, train
 
 __all__ = ["Config", "Run", "GradientEntry", "DATASETS", "TEACHER_WIDTHS", "make_problem",
            "run_experiment", "run_training", "gradient_entry", "entry_summary", "plot_run"]
@@ -36,7 +36,7 @@ class Config:
     d_out: int = 10
 
     def __post_init__(self):
-        _check_lr(self.lr)
+        check_number(self.lr, "lr", positive=True)
         check_dims(d1=self.d1, d2=self.d2, steps=self.steps, n=self.n, d_in=self.d_in,
                    d_out=self.d_out)
         check_dims(seed=self.seed, minimum=0)

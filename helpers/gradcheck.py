@@ -69,51 +69,28 @@ def rel_error(a, b, *, floor=0.0):
 
 @dataclass
 class ParamCheck:
-    """The check of one parameter, entry by entry (floor: see the module docstring)."""
+    """The check of one parameter, entry by entry (the floor: see the module docstring)."""
     name: str
     analytic: np.ndarray
     numerical: np.ndarray
-    errors: np.ndarray
     kinks: np.ndarray            # boolean, True where the ±h step crosses a ReLU kink
     rtol: float
-    scale_floor: float = 0.0     # rel_floor × the largest |entry| off the kinks
-    roundoff: np.ndarray = None  # per entry: what round-off alone can make |analytic − numerical|
+    scale_floor: float           # rel_floor × the largest |entry| off the kinks
+    roundoff: np.ndarray         # per entry: what round-off alone can make |analytic − numerical|
 
-    @property
-    def floor(self):
-        if self.roundoff is None or self.rtol == 0:
-            return np.full(self.analytic.shape, self.scale_floor)
-        return np.maximum(self.scale_floor, self.roundoff / self.rtol)
-
-    @property
-    def checked(self):
-        return not self.kinks.all()
-
-    @property
-    def max_error(self):
-        ok = self.errors[~self.kinks]
-        return float(ok.max()) if ok.size else 0.0
-
-    @property
-    def worst_index(self):
-        if self.kinks.all():
-            return None
+    def __post_init__(self):
+        self.floor = (np.maximum(self.scale_floor, self.roundoff / self.rtol) if self.rtol
+                      else np.full(self.analytic.shape, self.scale_floor))
+        self.errors = rel_error(self.analytic, self.numerical,
+                                floor=np.where(np.isfinite(self.floor), self.floor, 0.0))
+        self.checked, self.n_kinks = not self.kinks.all(), int(self.kinks.sum())
         masked = np.where(self.kinks, -1.0, self.errors)
-        return tuple(int(i) for i in np.unravel_index(int(np.argmax(masked)), masked.shape))
-
-    @property
-    def n_kinks(self):
-        return int(self.kinks.sum())
-
-    @property
-    def passed(self):
-        return self.checked and self.max_error <= self.rtol
-
-    @property
-    def verdict(self):
-        if not self.checked:
-            return "not checked (every entry is a kink)"
-        return "ok" if self.passed else f"FAIL (> {self.rtol:.0e})"
+        self.worst_index = (tuple(int(i) for i in np.unravel_index(np.argmax(masked), masked.shape))
+                            if self.checked else None)
+        self.max_error = float(self.errors[self.worst_index]) if self.checked else 0.0
+        self.passed = self.checked and self.max_error <= self.rtol
+        self.verdict = (("ok" if self.passed else f"FAIL (> {self.rtol:.0e})") if self.checked
+                        else "not checked (every entry is a kink)")
 
 
 @dataclass
@@ -179,12 +156,8 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
         scale = (max(np.abs(analytic[~kinks]).max(), np.abs(numerical[~kinks]).max())
                  if not kinks.all() else 0.0)
         scale_floor = float(rel_floor * scale) if np.isfinite(scale) else 0.0
-        check = ParamCheck(name, analytic, numerical, None, kinks, float(rtol),
-                           scale_floor=scale_floor, roundoff=noise[name])
-        floor = check.floor
-        check.errors = rel_error(analytic, numerical,
-                                 floor=np.where(np.isfinite(floor), floor, 0.0))
-        report.checks[name] = check
+        report.checks[name] = ParamCheck(name, analytic, numerical, kinks, float(rtol),
+                                         scale_floor, noise[name])
     return report
 
 

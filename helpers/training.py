@@ -25,10 +25,6 @@ class TrainingDiverged(ArithmeticError):
             f"shrinks with it. The losses so far are on .history.")
 
 
-def _check_lr(lr):
-    check_number(lr, "lr", positive=True)
-
-
 def _check_writable(params):
     """Every parameter must be writable: checked before anything changes."""
     for name in PARAM_NAMES:
@@ -42,7 +38,7 @@ def gd_step(params, grads, lr):
     Refused before any change: grads without params' keys and shapes, not real or not finite, a
     read-only parameter, an lr not positive and finite, an update that overflows."""
     check_params(params)
-    _check_lr(lr)
+    check_number(lr, "lr", positive=True)
     new = check_grads(grads, params)
     for name, g in new.items():
         if not np.isfinite(g).all():
@@ -68,7 +64,7 @@ def train(params, x, y, *, lr, steps, callback=None):
         raise TypeError("y is None: train needs the targets y (n × d_out) to form "
                         "2(y_pred − y), eq. (82)")
     _, x, y = check_problem(params, x, y)
-    _check_lr(lr)
+    check_number(lr, "lr", positive=True)
     check_dims(steps=steps, minimum=0)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
@@ -104,27 +100,24 @@ def _update(params, grads, lr, history, value):
         g = grads[name]
         g *= -lr
         g += params[name]
-    bad = [k for k in PARAM_NAMES if not np.isfinite(np.vdot(grads[k], grads[k]))  # one pass
-           and not np.isfinite(grads[k]).all()]                       # no overflow of squares
-    if bad:
-        return bad[0]
-    _write(params, grads, history, value)
-    return None
+    bad = next((k for k in PARAM_NAMES if not np.isfinite(np.vdot(grads[k], grads[k]))  # fast
+                and not np.isfinite(grads[k]).all()), None)           # no overflow of squares
+    if bad is None:
+        _write(params, grads, history, value)
+    return bad
 
 
 def _write(params, new, history, value):
     """Copy ``new`` into params, record ``value``; on Ctrl-C midway, copy all again, re-raise."""
-    n = len(history)
     try:
         for name in PARAM_NAMES:
             np.copyto(params[name], new[name])
-        history.append(value)
     except BaseException:
         for name in PARAM_NAMES:
             np.copyto(params[name], new[name])
-        del history[n:]
-        history.append(value)
         raise
+    finally:
+        history.append(value)
 
 
 def _attach(err, history, step):
@@ -133,6 +126,5 @@ def _attach(err, history, step):
         err.history, err.step = history, step
     except AttributeError:                               # an exception type without a __dict__
         return
-    if hasattr(err, "add_note"):
-        err.add_note(f"helpers.train stopped at step {step}: params hold the values after "
-                     f"{len(history)} completed updates; the losses so far are on .history")
+    err.add_note(f"helpers.train stopped at step {step}: params hold the values after "
+                 f"{len(history)} completed updates; the losses so far are on .history")
