@@ -75,10 +75,8 @@ def check_dtype(dtype):
 
 def make_rng(rng):
     """A Generator from None (seed 0), a seed ≥ 0 (a 0-d integer array too) or a Generator."""
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, np.random.Generator):
-        return rng
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(0) if rng is None else rng
     if isinstance(rng, np.ndarray) and rng.ndim == 0 and rng.dtype.kind in "iu":
         rng = rng.item()
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
@@ -92,10 +90,8 @@ def make_rng(rng):
 def check_problem(params, x, y=None):
     """``(dtype, x, y)``: params, x (n×d_in) and y (n×d_out, if given) checked together."""
     dtype, (d_in, _, _, d_out) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
-    if y is not None:
-        y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out",
-                         rows=x.shape[0])
+    x = check_matrix(x, "x", dtype=dtype, columns=d_in)
+    y = y if y is None else check_matrix(y, "y", dtype=dtype, columns=d_out, rows=x.shape[0])
     return dtype, x, y
 
 
@@ -123,8 +119,7 @@ def check_params(params):
             hint = (f"; the paper's biases are 1×d row matrices (eq. 1): use "
                     f"params['{name}'].reshape(1, -1)" if name[0] == "b" and p.ndim == 1 else "")
             raise ValueError(f"params['{name}'] must be 2-D; got shape {p.shape}{hint}")
-    dtypes = {params[k].dtype for k in PARAM_NAMES}
-    if len(dtypes) > 1:
+    if len({params[k].dtype for k in PARAM_NAMES}) > 1:
         listing = ", ".join(f"{k}: {params[k].dtype}" for k in PARAM_NAMES)
         raise TypeError(f"all parameters must share one dtype; got {listing}")
     w1, w2, w3 = params["w1"], params["w2"], params["w3"]
@@ -165,14 +160,15 @@ def _check_finite(arr, name):
                          f"the first is {arr[index]} at index {index})")
 
 
-_WHERE = {"d_in": "the number of rows of params['w1'] (eq. 1: h1 = x·w1 + 1·b1)",
-          "d_out": "the number of columns of params['w3'] (eq. 5: y_pred = h2_relu·w3 + 1·b3)"}
+_WHERE = {"x": ("d_in", "the number of rows of params['w1'] (eq. 1: h1 = x·w1 + 1·b1)"),
+          "y": ("d_out", "the number of columns of params['w3'] (eq. 5: y_pred = h2_relu·w3 "
+                         "+ 1·b3)")}
 
 
-def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
+def check_matrix(a, name, *, dtype, columns, rows=None):
     """``a`` as an n×columns array of ``dtype``, finite; lists and integers are converted, a float
     array of the other precision is refused (float32 and float64 give different numbers)."""
-    arr = as_real_array(a, name)
+    arr, (column_name, where) = as_real_array(a, name), _WHERE[name]
     if isinstance(a, np.ndarray) and arr.dtype.kind == "f" and arr.dtype != dtype:
         raise TypeError(f"{name} has dtype {arr.dtype} but the parameters are {dtype}; "
                         f"convert one of them, e.g. {name}.astype(np.{dtype})")
@@ -190,7 +186,6 @@ def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
                          f"row in each ({name} has shape {arr.shape}, expected ({rows}, "
                          f"{columns}))")
     if arr.shape[1] != columns:
-        where = _WHERE.get(column_name, column_name)
         raise ValueError(f"{name} has shape {arr.shape}, expected (n, {columns}): its "
                          f"{arr.shape[1]} columns do not match {column_name} = {columns}, "
                          f"{where}")

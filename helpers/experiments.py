@@ -165,21 +165,17 @@ def plot_run(run, *, ax=None):
     y stops at 1e250 (near 1e308 matplotlib's margins and ticks overflow). Returns the axes."""
     from .plotting import new_axes
 
-    c = run.config
-    history = np.asarray(run.history, dtype=float)
+    c, history = run.config, np.asarray(run.history, dtype=float)
     ax = ax if ax is not None else new_axes()
     ax.plot(np.arange(history.size), history)
     positive = history[np.isfinite(history) & (history > 0)]
     if positive.size:
         lo, hi = math.log10(positive.min()), math.log10(positive.max())
         ax.set_ylim(10 ** (lo - 0.5), 10 ** min(hi + 0.5, 250.0))   # also stops autoscaling
-    ax.set_yscale("log")
-    ax.set_xlim(0, max(c.steps - 1, 1))
-    ax.set_xlabel("step")
-    ax.set_ylabel("L (sum of squares)")
+    ax.set(yscale="log", xlim=(0, max(c.steps - 1, 1)), xlabel="step",
+           ylabel="L (sum of squares)")
     ax.grid(True, which="major", alpha=0.3)
-    title = f"{c.dataset} data, lr = {fmt(c.lr, 2)}, d1 = {c.d1}, d2 = {c.d2}, seed = {c.seed}"
-    if run.diverged is not None:
-        title = f"DIVERGED at step {run.diverged.step}: " + title
-    ax.set_title(title, fontsize=10)
+    stop = "" if run.diverged is None else f"DIVERGED at step {run.diverged.step}: "
+    ax.set_title(f"{stop}{c.dataset} data, lr = {fmt(c.lr, 2)}, d1 = {c.d1}, d2 = {c.d2}, "
+                 f"seed = {c.seed}", fontsize=10)
     return ax

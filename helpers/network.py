@@ -190,6 +190,9 @@ def seed_bias_gradient(G):
 
 _LAYERS = (("h1", "x", "w1", "b1", "B"), ("h2", "h1_relu", "w2", "b2", "A"),
            ("y_pred", "h2_relu", "w3", "b3", None))
+_STALE = ("cache['{}'] does not match forward(params, x): the cache was computed from another x "
+          "or other parameters, or the parameters changed since (an update in place?), or the "
+          "cache was edited. Call forward(params, x) again, then backward")
 
 
 @lru_cache(maxsize=32)
@@ -217,36 +220,26 @@ def _check_cache(cache, params, x):
     for h, a, w, b, mask in _LAYERS:
         rows, cols = params[w].shape
         for k, shape in ((a, (n, rows)), (h, (n, cols)), (mask, (n, cols))):
-            if k not in (None, "x"):
-                _check_array(k, cache[k], shape, dt)
+            c = cache.get(k)
+            if k not in (None, "x") and not (isinstance(c, np.ndarray) and c.shape == shape
+                                             and (c.dtype == dt or k in ("A", "B"))):
+                got = f"shape {c.shape}, dtype {c.dtype}" if isinstance(c, np.ndarray) else \
+                    type(c).__name__
+                raise ValueError(f"cache['{k}'] has {got}, but forward(params, x) gives shape "
+                                 f"{shape}, dtype {dt}: this cache comes from another x or other "
+                                 f"parameters; call forward(params, x) with this x first")
         hh, aa, r = cache[h], (x if a == "x" else cache[a]), _probe(cols, dt)
         with np.errstate(over="ignore", invalid="ignore"):
             diff = np.abs(hh @ r - (aa @ (params[w] @ r) + params[b] @ r)).max(axis=1)
             size = (np.sqrt(np.einsum("ij,ij->i", aa, aa) * np.vdot(params[w], params[w]))
                     + np.sqrt(np.einsum("ij,ij->i", hh, hh)) + np.abs(params[b]).sum())
         if not np.all(diff <= 2 * eps * size * np.sqrt(cols)):     # measured: ≤ 0.25 when honest
-            _stale(h)
+            raise ValueError(_STALE.format(h))
         if mask is not None:
             if not np.array_equal(cache[f"{h}_relu"], relu(hh)):
-                _stale(f"{h}_relu")
+                raise ValueError(_STALE.format(f"{h}_relu"))
             wrong = cache[mask] != (hh >= 0)          # allowed only at a kink, |h| ≤ tol
             if wrong.any() and np.any(np.abs(hh[wrong]) > 64 * eps * np.abs(hh).max()):
                 raise ValueError(f"cache['{mask}'] does not match the signs of {h} from "
                                  f"forward(params, x): it must be 1 where the pre-activation is "
                                  f"positive and 0 where it is negative")
-
-
-def _check_array(k, c, shape, dtype):
-    if isinstance(c, np.ndarray) and c.shape == shape and (c.dtype == dtype or k in "AB"):
-        return
-    got = f"shape {c.shape}, dtype {c.dtype}" if isinstance(c, np.ndarray) else type(c).__name__
-    raise ValueError(f"cache['{k}'] has {got}, but forward(params, x) gives shape {shape}, "
-                     f"dtype {dtype}: this cache comes from another x or other parameters; "
-                     f"call forward(params, x) with this x first")
-
-
-def _stale(k):
-    raise ValueError(
-        f"cache['{k}'] does not match forward(params, x): the cache was computed from another x "
-        f"or other parameters, or the parameters changed since (an update in place?), or the "
-        f"cache was edited. Call forward(params, x) again, then backward")
