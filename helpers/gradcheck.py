@@ -1,10 +1,6 @@
-"""Numerical gradient checking: is the backward pass (81)–(86) right?
-
-Compare the central difference (L(p + h) − L(p − h)) / 2h with the analytic gradient entry by
-entry, in float64, through ``|a − n| / max(|a| + |n|, floor)``. Each entry's floor is the larger
-of ``rel_floor`` × the parameter's largest |entry| and its round-off bound (:func:`roundoff`)
-/ ``rtol``. A ±h step that moves a pre-activation across 0 is a kink: left out, not a failure.
-Away from kinks the loss is quadratic in one parameter, so the difference has only round-off.
+"""Is the backward pass (81)–(86) right? Each entry's central difference against the analytic
+gradient, ``|a − n| / max(|a| + |n|, floor)``, the floor the larger of ``rel_floor`` × the largest
+|entry| and the round-off bound (:func:`roundoff`) / ``rtol``. A ±h step across a kink is left out.
 """
 
 from dataclasses import dataclass, field
@@ -25,8 +21,7 @@ def numerical_gradient(f, array, *, h=1e-5):
     """Central-difference ∂f/∂array (float64): ``f()`` reads ``array``, whose entries are set to
     a ± h in place and always restored; divides by the step actually taken after rounding.
     Refused: a non-float or subclassed array, an h that is not positive or too small for a ± h."""
-    if (not isinstance(array, np.ndarray) or type(array) is not np.ndarray
-            or array.dtype.kind != "f"):
+    if type(array) is not np.ndarray or array.dtype.kind != "f":
         kind = type(array).__name__ + (f" of dtype {array.dtype}"
                                        if isinstance(array, np.ndarray) else "")
         raise TypeError("array must be a floating NumPy array that f reads (it is perturbed in "
@@ -61,8 +56,7 @@ def rel_error(a, b, *, floor=0.0):
     if not (floor >= 0).all():
         raise ValueError(f"floor must be a non-negative number or array; got {floor!r}")
     with np.errstate(invalid="ignore", over="ignore"):
-        denom = np.maximum(np.abs(a) + np.abs(b), floor)
-        diff = np.abs(a - b)
+        denom, diff = np.maximum(np.abs(a) + np.abs(b), floor), np.abs(a - b)
         return np.divide(diff, denom, out=np.zeros_like(diff, shape=denom.shape),
                          where=denom != 0)
 
@@ -177,26 +171,21 @@ def kink_watching_loss(params, x, y):
 
 
 def roundoff(params, x, y, *, h=1e-5, cache=None, split=False):
-    """What round-off alone can make |analytic − numerical| (float64 eps), entry by entry:
-    ``{name: bound}`` of params' shapes (``split=True``: ``(cancellation, propagation)``).
-
-    Cancellation ``eps·(3L + 2·Σ(|r| + eps·V)·V) / h``, r = y_pred − y: the rounding of L(p ± h)
-    (6) and of the sums V the step changes, V the forward pass on absolute values from the
-    perturbed layer on. Propagation ``eps·Σ_i |∂y_pred_i/∂p|·(2|r_i| + 4V_i)``, by the backward
-    pass on absolute values. Both × ``ROUNDOFF_SAFETY`` (measured errors stayed below half).
-    ``params``, ``x``, ``y`` checked already; ``cache`` their forward cache (or computed).
-    """
+    """What round-off alone can make |analytic − numerical|, ``{name: bound}`` (``split=True``:
+    (cancellation, propagation)): eps·(3L + 2·Σ(|r| + eps·V)·V) / h, r = y_pred − y, V the forward
+    pass on absolute values from the perturbed layer on, plus eps·Σ_i |∂y_pred_i/∂p|·(2|r_i| + 4V_i)
+    by the backward pass on absolute values; both × ``ROUNDOFF_SAFETY``. Inputs checked already."""
     if cache is None:
         _, cache = _forward(params, x)
     f64 = {k: np.abs(params[k]).astype(np.float64) for k in PARAM_NAMES}
     w1, b1, w2, b2, w3, b3 = (f64[k] for k in PARAM_NAMES)
     A, B = cache["A"], cache["B"]
     h1_relu, h2_relu = (np.asarray(cache[k], dtype=np.float64) for k in ("h1_relu", "h2_relu"))
-    y_pred = np.asarray(cache["y_pred"], dtype=np.float64)
+    y_pred, abs_x = np.asarray(cache["y_pred"], dtype=np.float64), np.abs(x).astype(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         r = np.abs(y_pred - y)
         L = float(np.sum(r * r))
-        own1 = np.abs(x).astype(np.float64) @ w1 + b1       # rounding of (1), per entry of h1
+        own1 = abs_x @ w1 + b1                               # rounding of (1), per entry of h1
         own2 = h1_relu @ w2 + b2                             # of (3)
         own3 = h2_relu @ w3 + b3                             # of (5)
         into2 = {"w": (A * ((B * own1) @ w2 + own2)) @ w3,   # layer 1's rounding, reaching y_pred
@@ -206,8 +195,7 @@ def roundoff(params, x, y, *, h=1e-5, cache=None, split=False):
              "w3": own3, "b3": np.abs(y_pred)}
         # |∂y_pred/∂p| by the backward pass (81)–(86) on absolute values, with 2|r| + 4V in place
         # of dy = 2(y_pred − y): y_pred = |r| + 2V and y = 0 give it.
-        abs_x, abs_cache = np.abs(x).astype(np.float64), {"h1_relu": h1_relu, "B": B,
-                                                          "h2_relu": h2_relu, "A": A}
+        abs_cache = {"h1_relu": h1_relu, "B": B, "h2_relu": h2_relu, "A": A}
         result = {}
         for name, v in V.items():
             terms = (r + EPS * v) * v

@@ -1,9 +1,6 @@
-"""The paper's network: x → ReLU layer (d1) → ReLU layer (d2) → linear output (d_out).
-
-Read it beside the paper: :func:`_forward` is (1)–(5), :func:`_loss` (6), :func:`_backward`
-(81)–(86), one line each. A bias is a 1×d row broadcast to every row (the paper's 1·b1); its
-gradient is the column sum 1ᵀ·G. The public functions check their input, then run those lines.
-"""
+"""The paper's network, x → ReLU (d1) → ReLU (d2) → linear (d_out), to read beside the paper:
+:func:`_forward` is (1)–(5), :func:`_loss` (6), :func:`_backward` (81)–(86), one line each. The
+public functions check their input, then run those lines."""
 
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,12 +16,9 @@ __all__ = ["PARAM_NAMES", "init_params", "relu", "mask_A", "mask_B", "forward", 
 
 
 def init_params(d_in, d1, d2, d_out, *, rng=None, scale=None, dtype=np.float64):
-    """Random parameters with the shapes of eqs. (1), (3), (5); biases start at zero.
-
-    ``rng``: a seed ≥ 0 or a Generator (None: seed 0). ``scale``: None is He initialisation,
-    N(0, 2/fan_in) (N(0, 1/fan_in) for w3); a number gives every weight N(0, scale²), the paper's
-    ``randn``. Refused: sizes that are not positive integers, bools, dtypes but float32/64.
-    """
+    """Random parameters with the shapes of eqs. (1), (3), (5), zero biases; ``scale`` None is He
+    initialisation, a number N(0, scale²), the paper's ``randn``. Refused: sizes that are not
+    positive integers, a bad rng or scale, dtypes but float32 and float64."""
     check.check_dims(d_in=d_in, d1=d1, d2=d2, d_out=d_out)
     dtype = check.check_dtype(dtype)
     if scale is not None:
@@ -44,13 +38,12 @@ def relu(h):
 
 
 def mask_A(h2):
-    """A = ∂Relu(h2)/∂h2 elementwise, eq. (33): 1 where h2 ≥ 0, else 0 (boolean n×d2). At the
-    kink 0 the paper takes 1 (any value in [0, 1] is a subgradient; biases start at zero)."""
+    """A = ∂Relu(h2)/∂h2, eq. (33): 1 where h2 ≥ 0 (the paper takes 1 at the kink), else 0."""
     return np.greater_equal(h2, 0)
 
 
 def mask_B(h1):
-    """B = ∂Relu(h1)/∂h1 elementwise, eq. (64): 1 where h1 ≥ 0, else 0 (boolean n×d1)."""
+    """B = ∂Relu(h1)/∂h1, eq. (64): 1 where h1 ≥ 0, else 0."""
     return np.greater_equal(h1, 0)
 
 
@@ -134,13 +127,10 @@ def leaky_relu(alpha):
 
 
 def forward(params, x):
-    """Eqs. (1)–(5) for x (n×d_in): ``(y_pred, cache)``, cache holding h1, h1_relu, B (64), h2,
-    h2_relu, A (33), y_pred for :func:`backward`; the returned y_pred is a copy.
-
-    Refused, naming what is wrong: params not exactly w1 b1 w2 b2 w3 b3, non-arrays, integer,
+    """Eqs. (1)–(5) for x (n×d_in): ``(y_pred, cache)``, cache holding h1, h1_relu, B, h2,
+    h2_relu, A, y_pred. Refused: params not exactly w1 b1 w2 b2 w3 b3, non-arrays, integer,
     complex or mixed dtypes, shapes not fitting (1), (3), (5), a 1-D bias, NaN or inf; an x not
-    n×d_in, empty, ragged, None, masked, ``np.matrix``, or a float of the other precision.
-    """
+    n×d_in, empty, ragged, None, masked, ``np.matrix``, or a float of the other precision."""
     _, x, _ = check_problem(params, x)
     y_pred, cache = _forward(params, x)
     return y_pred.copy(), cache
@@ -155,14 +145,9 @@ def loss(y_pred, y):
 
 
 def backward(params, x, y, cache, *, bias_form="sum"):
-    """∂L/∂p for every parameter, eqs. (81)–(86), a dict with the keys of ``params``.
-
-    Biases: ``bias_form="sum"`` gives the 1×d gradient 1ᵀ·G, ``"seed"`` the paper's n×d (82),
-    (84), (86) themselves. Stores dy (82), dh2 (84), dh1 (86) in ``cache``. Refused: what
-    :func:`forward` refuses, a y that is None or not n×d_out, and a cache that is not forward's
-    for these params and x (another x or params, an update in place, an edit; see
-    :func:`_check_cache`).
-    """
+    """∂L/∂p, eqs. (81)–(86); bias_form "sum" gives 1ᵀ·G, "seed" the n×d (82), (84), (86). Stores
+    dy, dh2, dh1 in ``cache``. Refused: what :func:`forward` refuses, a y None or not n×d_out, a
+    cache not forward's for these params and x (another x, an update in place, an edit)."""
     if y is None:
         raise TypeError("y is None: backward needs the targets y (n × d_out) to form "
                         "2(y_pred − y), eq. (82)")
