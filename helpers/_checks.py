@@ -87,8 +87,12 @@ def make_rng(rng):
     return np.random.default_rng(int(rng))
 
 
-def check_problem(params, x, y=None):
-    """``(dtype, x, y)``: params, x (n×d_in) and y (n×d_out, if given) checked together."""
+def check_problem(params, x, y=None, *, needs_y=None):
+    """``(dtype, x, y)``: params, x (n×d_in), y (n×d_out) checked together; y may be None unless
+    ``needs_y`` names the function that needs it."""
+    if needs_y and y is None:
+        raise TypeError(f"y is None: {needs_y} needs the targets y (n × d_out) to form "
+                        f"2(y_pred − y), eq. (82)")
     dtype, (d_in, _, _, d_out) = check_params(params)
     x = check_matrix(x, "x", dtype=dtype, columns=d_in)
     y = y if y is None else check_matrix(y, "y", dtype=dtype, columns=d_out, rows=x.shape[0])
@@ -135,7 +139,7 @@ def check_params(params):
         raise ValueError(f"params have a dimension of size 0 (d_in, d1, d2, d_out = {d_in}, {d1}, "
                          f"{d2}, {d_out}); every layer needs at least one unit")
     for name in PARAM_NAMES:
-        _check_finite(params[name], f"params['{name}']")
+        check_finite(params[name], f"params['{name}']")
     return w1.dtype, (d_in, d1, d2, d_out)
 
 
@@ -148,7 +152,7 @@ def check_plain(a, name):
         raise TypeError(f"{name} is an np.matrix; pass a plain 2-D array, np.asarray({name})")
 
 
-def _check_finite(arr, name):
+def check_finite(arr, name):
     """Raise ValueError naming the first NaN or inf entry of ``arr``."""
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite(np.vdot(arr, arr)):          # one pass; NaN or inf make it NaN or inf
@@ -190,7 +194,7 @@ def check_matrix(a, name, *, dtype, columns, rows=None):
                          f"{arr.shape[1]} columns do not match {column_name} = {columns}, "
                          f"{where}")
     arr = arr.astype(dtype, copy=False)
-    _check_finite(arr, name)
+    check_finite(arr, name)
     return arr
 
 
@@ -204,6 +208,6 @@ def check_same_shape(y_pred, y):
                          f"eq. (6) compares them element by element, so they must match")
     if y.size == 0:
         raise ValueError(f"y is empty (shape {y.shape})")
-    _check_finite(y_pred, "y_pred")
-    _check_finite(y, "y")
+    check_finite(y_pred, "y_pred")
+    check_finite(y, "y")
     return y_pred, y

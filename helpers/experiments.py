@@ -117,7 +117,7 @@ class GradientEntry(NamedTuple):
 def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
     """∂L/∂name[i, j] as a :class:`GradientEntry`. Refused: what backward refuses, a name or an
     index out of range, an h that is not positive. ``params`` is left unchanged."""
-    _, x, y = check_problem(params, x, y)
+    _, x, y = check_problem(params, x, y, needs_y="gradient_entry")
     if name not in PARAM_NAMES:
         raise ValueError(f"name must be one of {', '.join(PARAM_NAMES)}; got {name!r}")
     rows, cols = params[name].shape

@@ -127,7 +127,7 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
     project's own if None) against central differences, every entry of ``names``; kinks left out,
     a parameter of kinks only "not checked". Refused: what backward refuses, unknown or no names,
     h, rtol, rel_floor not finite numbers ≥ 0 (h > 0). ``params`` is left unchanged."""
-    _, x, y = check_problem(params, x, y)
+    _, x, y = check_problem(params, x, y, needs_y="check_gradients")
     names = (names,) if isinstance(names, str) else tuple(names)
     if not names:
         raise ValueError(f"names is empty: name at least one of {', '.join(PARAM_NAMES)}")

@@ -101,18 +101,12 @@ def _backward(params, x, y, cache, net=None):
     db1 = dh1.sum(axis=0, keepdims=True)              # 1ᵀ·(86)
     grads = {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
     cache.update(dy=dy, dh2=dh2, dh1=dh1)
-    if net is not None and (net.mean or net.lam):
-        _beyond_the_paper(params, y, cache, grads, net)
-    return grads
-
-
-def _beyond_the_paper(params, y, cache, grads, net):
-    """The mean loss scales every gradient by 1/(n·d_out); decay adds 2·lam·w to dw."""
-    if net.mean:
+    if net is not None and net.mean:                  # beyond the paper: the mean loss
         grads.update({k: g / y.size for k, g in grads.items()})
         cache.update({k: cache[k] / y.size for k in ("dy", "dh2", "dh1")})
-    for k in ("w1", "w2", "w3"):
-        grads[k] = grads[k] + 2 * net.lam * params[k]
+    if net is not None and net.lam:                   # and weight decay
+        grads.update({k: grads[k] + 2 * net.lam * params[k] for k in ("w1", "w2", "w3")})
+    return grads
 
 
 RELU = Activation(relu, mask_B)
@@ -148,10 +142,7 @@ def backward(params, x, y, cache, *, bias_form="sum"):
     """∂L/∂p, eqs. (81)–(86); bias_form "sum" gives 1ᵀ·G, "seed" the n×d (82), (84), (86). Stores
     dy, dh2, dh1 in ``cache``. Refused: what :func:`forward` refuses, a y None or not n×d_out, a
     cache not forward's for these params and x (another x, an update in place, an edit)."""
-    if y is None:
-        raise TypeError("y is None: backward needs the targets y (n × d_out) to form "
-                        "2(y_pred − y), eq. (82)")
-    _, x, y = check_problem(params, x, y)
+    _, x, y = check_problem(params, x, y, needs_y="backward")
     if bias_form not in ("sum", "seed"):
         raise ValueError(f"bias_form must be 'sum' or 'seed'; got {bias_form!r}")
     _check_cache(cache, params, x)

@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_dims, check_grads, check_number, check_params, check_problem
+from . import _checks as check
+from ._checks import PARAM_NAMES
 from .network import _backward, _forward, _loss
 
 __all__ = ["TrainingDiverged", "gd_step", "train"]
@@ -37,13 +38,11 @@ def gd_step(params, grads, lr):
     """p ← p − lr·∂L/∂p for every parameter, in place, all or nothing; grads left unchanged.
     Refused before any change: grads without params' keys and shapes, not real or not finite, a
     read-only parameter, an lr not positive and finite, an update that overflows."""
-    check_params(params)
-    check_number(lr, "lr", positive=True)
-    new = check_grads(grads, params)
+    check.check_params(params)
+    check.check_number(lr, "lr", positive=True)
+    new = check.check_grads(grads, params)
     for name, g in new.items():
-        if not np.isfinite(g).all():
-            raise ValueError(f"grads['{name}'] contains NaN or inf; the update would make "
-                             f"params['{name}'] NaN or inf (did the loss diverge?)")
+        check.check_finite(g, f"grads['{name}']")
         new[name] = g.astype(params[name].dtype)          # a copy: grads stay unchanged
     _check_writable(params)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -60,12 +59,9 @@ def train(params, x, y, *, lr, steps, callback=None):
     propagates with ``.history`` and ``.step``. Refused before the first step: what backward
     refuses in params, x, y (None too), a read-only parameter, an lr not positive and finite,
     steps not an integer ≥ 0, a callback not callable."""
-    if y is None:
-        raise TypeError("y is None: train needs the targets y (n × d_out) to form "
-                        "2(y_pred − y), eq. (82)")
-    _, x, y = check_problem(params, x, y)
-    check_number(lr, "lr", positive=True)
-    check_dims(steps=steps, minimum=0)
+    _, x, y = check.check_problem(params, x, y, needs_y="train")
+    check.check_number(lr, "lr", positive=True)
+    check.check_dims(steps=steps, minimum=0)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
                         f"{type(callback).__name__}")
