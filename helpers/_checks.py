@@ -1,5 +1,4 @@
-"""Input checks of the public functions: an error naming the argument, what was expected and what
-was given, instead of a broadcasting surprise or a silent NaN."""
+"""Input checks: an error naming the argument, what was expected and what was given."""
 
 import numpy as np
 

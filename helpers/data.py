@@ -1,12 +1,9 @@
-"""Seeded data sets: the paper's random x, y and a learnable "teacher network" set, from
-``numpy.random.default_rng(seed)``: the same numbers on every machine, nothing downloaded."""
+"""Seeded data sets, the same numbers on every machine: the paper's random x, y and a teacher's."""
 
 import numpy as np
 
 from ._checks import check_dims, check_dtype, check_number, make_rng
 from .network import _forward, init_params
-
-__all__ = ["random_data", "teacher_data"]
 
 
 def random_data(n, d_in, d_out, *, rng=None, dtype=np.float64):

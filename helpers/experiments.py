@@ -1,5 +1,4 @@
-"""Notebook 09's experiments as plain functions, which :mod:`helpers.widgets` wires to controls:
-a :class:`Config`, its problem, a training :class:`Run`, one gradient entry, a loss curve."""
+"""Notebook 09's experiments as plain functions, which :mod:`helpers.widgets` wires to controls."""
 
 import math
 from dataclasses import dataclass, field, fields
@@ -13,9 +12,6 @@ from .gradcheck import EPS, kink_watching_loss, numerical_gradient, roundoff
 from .network import _backward, init_params
 from .printing import fmt
 from .training import TrainingDiverged, train
-
-__all__ = ["Config", "Run", "GradientEntry", "DATASETS", "TEACHER_WIDTHS", "make_problem",
-           "run_experiment", "run_training", "gradient_entry", "entry_summary", "plot_run"]
 
 DATASETS = ("random", "teacher")
 TEACHER_WIDTHS = (100, 100)     # fixed: changing the student's widths does not change its data
@@ -144,13 +140,11 @@ def entry_summary(params, x, y, name, i, j, *, h=1e-5):
     roundoff_entry = eps_ratio * float(roundoff(params, x, y, h=h)[name][i, j])
     diff, scale = abs(a - num), abs(a) + abs(num)
     rel = diff / scale if scale > 0 else 0.0
-    if entry.kink:
-        verdict = ("kink: the ±ε step moves a pre-activation across 0 (a mask A (33) or B (64) "
-                   "changes), so the difference quotient need not match; try a smaller step ε")
-    elif diff <= max(1e-6 * scale, roundoff_entry):
-        verdict = "they agree (no kink crossed)"
-    else:
-        verdict = "they DISAGREE although no kink was crossed"
+    verdict = ("kink: the ±ε step moves a pre-activation across 0 (a mask A (33) or B (64) "
+               "changes), so the difference quotient need not match; try a smaller step ε"
+               if entry.kink else "they agree (no kink crossed)"
+               if diff <= max(1e-6 * scale, roundoff_entry)
+               else "they DISAGREE although no kink was crossed")
     lines = [f"∂L/∂{name}[{i}, {j}]",
              f"analytic, eqs. (81)–(86):  {fmt(a)}",
              f"central difference, ε = {fmt(h, 2)}:  {fmt(num)}",

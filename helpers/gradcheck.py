@@ -10,9 +10,6 @@ import numpy as np
 from ._checks import PARAM_NAMES, as_real_array, check_grads, check_number, check_problem
 from .network import _backward, _forward, _loss
 
-__all__ = ["numerical_gradient", "rel_error", "roundoff", "ParamCheck", "GradCheckReport",
-           "check_gradients"]
-
 EPS = float(np.finfo(np.float64).eps)
 ROUNDOFF_SAFETY = 2.0      # the round-off bound is this × the first-order estimate
 
@@ -139,8 +136,7 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
     base, loss_and_kinks, crossed = kink_watching_loss(params, x, y)
     noise = roundoff(params, x, y, h=h, cache=base)
     if grads is None:
-        grads = (backward(params, x, y, base) if backward is not None
-                 else _backward(params, x, y, base))
+        grads = (backward or _backward)(params, x, y, base)
     report = GradCheckReport()
     for name, analytic in check_grads(grads, params, names).items():
         p, analytic = params[name], analytic.astype(np.float64)

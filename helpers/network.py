@@ -11,9 +11,6 @@ import numpy as np
 from . import _checks as check
 from ._checks import PARAM_NAMES, check_problem
 
-__all__ = ["PARAM_NAMES", "init_params", "relu", "mask_A", "mask_B", "forward", "loss",
-           "backward", "seed_bias_gradient"]
-
 
 def init_params(d_in, d1, d2, d_out, *, rng=None, scale=None, dtype=np.float64):
     """Random parameters with the shapes of eqs. (1), (3), (5), zero biases; ``scale`` None is He

@@ -1,11 +1,8 @@
-"""Numbers printed the same on every machine, as strict nbval needs: a few significant digits
-(BLAS builds change the last bits), −0 as 0, never NumPy 2's ``np.float64(…)``."""
+"""Numbers printed the same on every machine (strict nbval): a few significant digits, −0 as 0."""
 
 import numpy as np
 
-from ._checks import check_dims
-
-__all__ = ["fmt", "show"]
+from ._checks import check_dims, check_plain
 
 
 def fmt(value, digits=4):
@@ -20,8 +17,7 @@ def show(name, matrix, digits=4):
     """Print ``name``, the shape and the entries of a real matrix rounded to ``digits`` significant
     digits; booleans (masks A, B) print as 0 and 1. Masked arrays are refused."""
     check_dims(digits=digits)
-    if isinstance(matrix, np.ma.MaskedArray):
-        raise TypeError(f"{name} is a masked array; print plain data, e.g. .filled(np.nan)")
+    check_plain(matrix, name)
     m = np.asarray(matrix)
     if m.dtype.kind not in "biuf":
         raise TypeError(f"show prints real numbers; {name} has dtype {m.dtype}")

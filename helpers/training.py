@@ -1,5 +1,4 @@
-"""Gradient descent on the loss (6) with the gradients (81)–(86). Every update is all or nothing:
-whatever ends a run, params hold the last completed update, the losses so far on ``.history``."""
+"""Gradient descent on (6) with (81)–(86); every update is all or nothing, whatever ends a run."""
 
 import math
 
@@ -8,8 +7,6 @@ import numpy as np
 from . import _checks as check
 from ._checks import PARAM_NAMES
 from .network import _backward, _forward, _loss
-
-__all__ = ["TrainingDiverged", "gd_step", "train"]
 
 
 class TrainingDiverged(ArithmeticError):
