@@ -29,11 +29,9 @@ def numerical_gradient(f, array, *, h=1e-5):
         original = array[idx]
         try:
             array[idx] = original + h
-            plus = float(array[idx])
-            f_plus = f()
+            plus, f_plus = float(array[idx]), f()
             array[idx] = original - h
-            minus = float(array[idx])
-            f_minus = f()
+            minus, f_minus = float(array[idx]), f()
         finally:
             array[idx] = original
         if plus == minus:
@@ -197,10 +195,9 @@ def roundoff(params, x, y, *, h=1e-5, cache=None, split=False):
             terms = (r + EPS * v) * v
             # layers 1, 2 change every output; w3[k, l] and b3[0, l] only column l
             s = terms.sum(axis=0, keepdims=True) if name[1] == "3" else terms.sum()
-            cancellation = EPS * (3.0 * L + 2.0 * s) / h
             propagation = EPS * _backward(f64, abs_x, 0.0 * r,
                                            {**abs_cache, "y_pred": r + 2.0 * v})[name]
-            cancellation = np.broadcast_to(cancellation, propagation.shape)
+            cancellation = np.broadcast_to(EPS * (3.0 * L + 2.0 * s) / h, propagation.shape)
             result[name] = (ROUNDOFF_SAFETY * cancellation, ROUNDOFF_SAFETY * propagation) \
                 if split else ROUNDOFF_SAFETY * (cancellation + propagation)
     return result

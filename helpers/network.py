@@ -145,8 +145,7 @@ def backward(params, x, y, cache, *, bias_form="sum"):
     _check_cache(cache, params, x)
     grads = _backward(params, x, y, cache)
     if bias_form == "seed":
-        grads = {**grads, "b3": cache["dy"].copy(), "b2": cache["dh2"].copy(),
-                 "b1": cache["dh1"].copy()}
+        grads.update(b3=cache["dy"].copy(), b2=cache["dh2"].copy(), b1=cache["dh1"].copy())
     return grads
 
 

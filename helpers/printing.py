@@ -32,5 +32,4 @@ def show(name, matrix, digits=4):
                      if finite.size else digits)
         body = np.array2string(rounded, separator=" ", precision=precision,
                                floatmode="maxprec", suppress_small=False)
-    shape = "×".join(str(s) for s in m.shape)
-    print(f"{name} ({shape}):\n{body}")
+    print(f"{name} ({'×'.join(str(s) for s in m.shape)}):\n{body}")

@@ -13,9 +13,10 @@ class TrainingDiverged(ArithmeticError):
     """The loss or an update became NaN or inf: ``.history`` (the last loss is that step's, its
     update not made), ``.step``, ``.lr``."""
 
-    def __init__(self, step, lr, history, *, reason=None):
+    def __init__(self, step, lr, history, *, update=False):
         self.step, self.lr, self.history = step, lr, history
-        what = reason or f"the loss became {history[-1]}"
+        what = ("the update would make the parameters NaN or inf" if update
+                else f"the loss became {history[-1]}")
         super().__init__(
             f"training diverged at step {step}: {what} with learning rate "
             f"lr = {lr:g}. Try a smaller one, e.g. lr = {lr / 10:g}. Remember that L (6) is a sum "
@@ -71,11 +72,8 @@ def train(params, x, y, *, lr, steps, callback=None):
                 value = _loss(y_pred, y)
                 if not math.isfinite(value):
                     raise TrainingDiverged(step, lr, [*history, value])
-                grads = _backward(params, x, y, cache)
-                if _update(params, grads, lr, history, value):
-                    raise TrainingDiverged(step, lr, [*history, value],
-                                           reason="the update would make the parameters NaN "
-                                                  "or inf")
+                if _update(params, _backward(params, x, y, cache), lr, history, value):
+                    raise TrainingDiverged(step, lr, [*history, value], update=True)
                 if callback is not None:
                     callback(step, value)
     except TrainingDiverged:
