@@ -20,7 +20,6 @@ def teacher_data(n, d_in, d1, d2, d_out, *, noise=0.0, rng=None, dtype=np.float6
     """``(x, y, teacher)``: y = teacher(x) + noise, the teacher a random He-scaled network with
     N(0, 0.1²) biases, so a student of its shape can drive L (6) towards noise²·n·d_out."""
     check_dims(n=n, d_in=d_in, d1=d1, d2=d2, d_out=d_out)
-    dtype = check_dtype(dtype)
     check_number(noise, "noise")
     rng = make_rng(rng)
     teacher = init_params(d_in, d1, d2, d_out, rng=rng, dtype=dtype)

@@ -19,8 +19,7 @@ TEACHER_WIDTHS = (100, 100)     # fixed: changing the student's widths does not 
 
 @dataclass(frozen=True)
 class Config:
-    """One experiment; the defaults are notebook 08's first run. Seed s draws the data from
-    ``default_rng(s)``, the weights from ``default_rng(s + 1)``. Refused: values out of range."""
+    """An experiment (default: notebook 08's first run); seed s seeds the data, s + 1 the weights"""
     lr: float = 1e-4
     d1: int = 100
     d2: int = 100
@@ -79,8 +78,7 @@ def make_problem(config=None):
         x, y = random_data(c.n, c.d_in, c.d_out, rng=c.seed)
     else:
         x, y, _ = teacher_data(c.n, c.d_in, *TEACHER_WIDTHS, c.d_out, rng=c.seed)
-    params = init_params(c.d_in, c.d1, c.d2, c.d_out, rng=c.seed + 1)
-    return params, x, y
+    return init_params(c.d_in, c.d1, c.d2, c.d_out, rng=c.seed + 1), x, y
 
 
 def run_experiment(config=None, *, callback=None):
@@ -97,10 +95,8 @@ def run_experiment(config=None, *, callback=None):
 
 def run_training(config=None):
     """The loss history of a config (one loss per step); raises ``TrainingDiverged``."""
-    run = run_experiment(config)
-    if run.diverged is not None:
-        raise run.diverged
-    return run.history
+    c = _as_config(config)
+    return train(*make_problem(c), lr=c.lr, steps=c.steps)
 
 
 class GradientEntry(NamedTuple):
@@ -116,8 +112,7 @@ def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
     _, x, y = check_problem(params, x, y, needs_y="gradient_entry")
     if name not in PARAM_NAMES:
         raise ValueError(f"name must be one of {', '.join(PARAM_NAMES)}; got {name!r}")
-    rows, cols = params[name].shape
-    for label, index, size in (("row i", i, rows), ("column j", j, cols)):
+    for label, index, size in zip(("row i", "column j"), (i, j), params[name].shape, strict=True):
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not (
                 0 <= index < size):
             raise ValueError(f"{label} must be an integer from 0 to {size - 1} for {name} "
@@ -145,13 +140,12 @@ def entry_summary(params, x, y, name, i, j, *, h=1e-5):
                if entry.kink else "they agree (no kink crossed)"
                if diff <= max(1e-6 * scale, roundoff_entry)
                else "they DISAGREE although no kink was crossed")
-    lines = [f"∂L/∂{name}[{i}, {j}]",
-             f"analytic, eqs. (81)–(86):  {fmt(a)}",
-             f"central difference, ε = {fmt(h, 2)}:  {fmt(num)}",
-             f"relative error:  {fmt(rel, 2)}   "
-             f"(round-off floor ≈ {fmt(roundoff_entry, 2)} absolute)",
-             verdict]
-    return entry, lines
+    return entry, [f"∂L/∂{name}[{i}, {j}]",
+                   f"analytic, eqs. (81)–(86):  {fmt(a)}",
+                   f"central difference, ε = {fmt(h, 2)}:  {fmt(num)}",
+                   f"relative error:  {fmt(rel, 2)}   "
+                   f"(round-off floor ≈ {fmt(roundoff_entry, 2)} absolute)",
+                   verdict]
 
 
 def plot_run(run, *, ax=None):

@@ -1,9 +1,8 @@
 """Is the backward pass (81)–(86) right? Each entry's central difference against the analytic
-gradient, ``|a − n| / max(|a| + |n|, floor)``, the floor the larger of ``rel_floor`` × the largest
-|entry| and the round-off bound (:func:`roundoff`) / ``rtol``. A ±h step across a kink is left out.
-"""
+gradient, ``|a − n| / max(|a| + |n|, floor)``, floor = max(rel_floor × the largest |entry|, the
+round-off bound (:func:`roundoff`) / rtol); an entry whose ±h step crosses a kink is left out."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -82,17 +81,10 @@ class ParamCheck:
                         else "not checked (every entry is a kink)")
 
 
-@dataclass
-class GradCheckReport:
-    """The :class:`ParamCheck` s of :func:`check_gradients`; passed if every one passed."""
-    checks: dict = field(default_factory=dict)
-
-    @property
-    def passed(self):
-        return all(c.passed for c in self.checks.values())
-
-    def __getitem__(self, name):
-        return self.checks[name]
+class GradCheckReport(dict):
+    """The :class:`ParamCheck` of each parameter checked, by name (``.checks`` is the same dict)."""
+    checks = property(lambda self: self)
+    passed = property(lambda self: all(c.passed for c in self.values()))
 
     def __str__(self):
         lines = [f"{'param':<6}{'shape':>12}{'max rel error':>16}{'worst index':>14}{'kinks':>7}"
@@ -133,8 +125,7 @@ def check_gradients(params, x, y, *, grads=None, backward=None, h=1e-5, rtol=1e-
         check_number(value, name, positive=name == "h")
     base, loss_and_kinks, crossed = kink_watching_loss(params, x, y)
     noise = roundoff(params, x, y, h=h, cache=base)
-    if grads is None:
-        grads = (backward or _backward)(params, x, y, base)
+    grads = (backward or _backward)(params, x, y, base) if grads is None else grads
     report = GradCheckReport()
     for name, analytic in check_grads(grads, params, names).items():
         p, analytic = params[name], analytic.astype(np.float64)
@@ -169,8 +160,7 @@ def roundoff(params, x, y, *, h=1e-5, cache=None, split=False):
     (cancellation, propagation)): eps·(3L + 2·Σ(|r| + eps·V)·V) / h, r = y_pred − y, V the forward
     pass on absolute values from the perturbed layer on, plus eps·Σ_i |∂y_pred_i/∂p|·(2|r_i| + 4V_i)
     by the backward pass on absolute values; both × ``ROUNDOFF_SAFETY``. Inputs checked already."""
-    if cache is None:
-        _, cache = _forward(params, x)
+    cache = _forward(params, x)[1] if cache is None else cache
     f64 = {k: np.abs(params[k]).astype(np.float64) for k in PARAM_NAMES}
     w1, b1, w2, b2, w3, b3 = (f64[k] for k in PARAM_NAMES)
     A, B = cache["A"], cache["B"]

@@ -85,8 +85,7 @@ def _loss(y_pred, y, net=None, params=None):
 def _backward(params, x, y, cache, net=None):
     """Eqs. (81)–(86), unchecked, bias gradients 1ᵀ·G; stores dy, dh2, dh1 in ``cache``."""
     w2, w3 = params["w2"], params["w3"]
-    h1_relu, B, h2_relu, A, y_pred = (cache[k] for k in ("h1_relu", "B", "h2_relu", "A",
-                                                          "y_pred"))
+    h1_relu, B, h2_relu, A, y_pred = (cache[k] for k in ("h1_relu", "B", "h2_relu", "A", "y_pred"))
     dy = 2 * (y_pred - y)                             # (82), n×d_out
     dw3 = h2_relu.T @ dy                              # (81)
     db3 = dy.sum(axis=0, keepdims=True)               # 1ᵀ·(82)
@@ -187,8 +186,7 @@ def _check_cache(cache, params, x):
     if missing:
         raise TypeError(f"cache has no {', '.join(repr(k) for k in missing)}: pass the dict "
                         f"returned by forward(params, x)")
-    dt, n = params["w1"].dtype, x.shape[0]
-    eps = float(np.finfo(dt).eps)
+    dt, n, eps = params["w1"].dtype, x.shape[0], float(np.finfo(params["w1"].dtype).eps)
     for h, a, w, b, mask in _LAYERS:
         rows, cols = params[w].shape
         for k, shape in ((a, (n, rows)), (h, (n, cols)), (mask, (n, cols))):

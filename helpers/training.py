@@ -88,9 +88,8 @@ def _update(params, grads, lr, history, value):
     """p ← p − lr·g, computed in g, then written to params and ``value`` to history; if a new
     value is not finite, nothing changes and its parameter's name is returned."""
     for name in PARAM_NAMES:
-        g = grads[name]
-        g *= -lr
-        g += params[name]
+        grads[name] *= -lr
+        grads[name] += params[name]
     bad = next((k for k in PARAM_NAMES if not np.isfinite(np.vdot(grads[k], grads[k]))  # fast
                 and not np.isfinite(grads[k]).all()), None)           # no overflow of squares
     if bad is None:
