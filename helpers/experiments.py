@@ -19,7 +19,7 @@ TEACHER_WIDTHS = (100, 100)     # fixed: changing the student's widths does not 
 
 @dataclass(frozen=True)
 class Config:
-    """An experiment (default: notebook 08's first run); seed s seeds the data, s + 1 the weights"""
+    """An experiment (default: notebook 08's first run); seed s seeds data, s + 1 the weights."""
     lr: float = 1e-4
     d1: int = 100
     d2: int = 100
