@@ -107,6 +107,7 @@ def _backward(params, x, y, cache, net=None):
 
 RELU = Activation(relu, mask_B)
 IDENTITY = Activation(lambda h: h, lambda h: np.ones_like(h))
+TANH = Activation(np.tanh, lambda h: 1 - np.tanh(h) ** 2)
 PAPER = Net(RELU, RELU)
 
 
