@@ -1,6 +1,4 @@
-"""Input validation shared by the public functions: a ``ValueError`` or ``TypeError`` that names
-the argument, what was expected and what was given, instead of a NumPy broadcasting surprise or a
-silent NaN. The ``_`` functions of :mod:`helpers.network` skip them."""
+"""Input checks: an error naming the argument, what was expected and what was given."""
 
 import numpy as np
 
@@ -19,19 +17,17 @@ def check_dims(*, minimum=1, **dims):
 
 
 def check_number(value, name, *, positive=False, what="a number"):
-    """Check that ``value`` is a finite real number (NumPy scalars included, bools refused),
-    ≥ 0, or > 0 if ``positive``."""
+    """A finite real number ≥ 0 (> 0 if ``positive``); bools refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be {what}; got {type(value).__name__}")
-    if positive and not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a non-negative finite number; got {value!r}")
+    if not (np.isfinite(value) and (value > 0 if positive else value >= 0)):
+        kind = "positive" if positive else "non-negative"
+        raise ValueError(f"{name} must be a {kind} finite number; got {value!r}")
 
 
 def as_real_array(a, name):
-    """``np.asarray(a)``, refusing what would be silently wrong: ``None``, a masked array (the mask
-    would be ignored), an ``np.matrix``, a ragged list, and anything but real numbers."""
+    """``np.asarray(a)``; refused: None, forward's (y_pred, cache) pair, a masked array, an
+    ``np.matrix``, a ragged list, anything but real numbers."""
     if a is None:
         raise TypeError(f"{name} is None; expected a matrix of numbers")
     if isinstance(a, tuple) and len(a) == 2 and isinstance(a[1], dict):
@@ -71,19 +67,15 @@ def check_grads(grads, params, names=PARAM_NAMES):
 
 def check_dtype(dtype):
     """``np.dtype(dtype)`` if it is float32 or float64."""
-    dtype = np.dtype(dtype)
-    if dtype not in FLOAT_DTYPES:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    return dtype
+    if np.dtype(dtype) not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64; got {np.dtype(dtype)}")
+    return np.dtype(dtype)
 
 
 def make_rng(rng):
-    """A ``numpy.random.Generator`` from ``rng``: ``None`` (seed 0), a non-negative integer seed
-    (a 0-d integer array too), or a Generator (used as is). Bools are refused."""
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, np.random.Generator):
-        return rng
+    """A Generator from None (seed 0), a seed ≥ 0 (a 0-d integer array too) or a Generator."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(0) if rng is None else rng
     if isinstance(rng, np.ndarray) and rng.ndim == 0 and rng.dtype.kind in "iu":
         rng = rng.item()
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
@@ -94,21 +86,21 @@ def make_rng(rng):
     return np.random.default_rng(int(rng))
 
 
-def check_problem(params, x, y=None):
-    """Check ``params``, ``x`` (n×d_in) and, if given, ``y`` (n×d_out) together; returns
-    ``(dtype, x, y)``, x and y as arrays of the parameters' dtype."""
+def check_problem(params, x, y=None, *, needs_y=None):
+    """``(dtype, x, y)``: params, x (n×d_in), y (n×d_out) checked together; y may be None unless
+    ``needs_y`` names the function that needs it."""
+    if needs_y and y is None:
+        raise TypeError(f"y is None: {needs_y} needs the targets y (n × d_out) to form "
+                        f"2(y_pred − y), eq. (82)")
     dtype, (d_in, _, _, d_out) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in, column_name="d_in")
-    if y is not None:
-        y = check_matrix(y, "y", dtype=dtype, columns=d_out, column_name="d_out",
-                         rows=x.shape[0])
+    x = check_matrix(x, "x", dtype=dtype, columns=d_in)
+    y = y if y is None else check_matrix(y, "y", dtype=dtype, columns=d_out, rows=x.shape[0])
     return dtype, x, y
 
 
 def check_params(params):
-    """Validate a parameter dict and return ``(dtype, (d_in, d1, d2, d_out))``: exactly the keys
-    ``w1 b1 w2 b2 w3 b3``, each a 2-D array of one dtype, float32 or float64, with the shapes of
-    eqs. (1), (3), (5), none of size 0, finite."""
+    """``(dtype, (d_in, d1, d2, d_out))`` of a dict of exactly w1 b1 w2 b2 w3 b3: 2-D arrays of
+    one dtype, float32 or float64, shapes of eqs. (1), (3), (5), none of size 0, finite."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict with keys {', '.join(PARAM_NAMES)}; "
                         f"got {type(params).__name__}")
@@ -130,16 +122,13 @@ def check_params(params):
             hint = (f"; the paper's biases are 1×d row matrices (eq. 1): use "
                     f"params['{name}'].reshape(1, -1)" if name[0] == "b" and p.ndim == 1 else "")
             raise ValueError(f"params['{name}'] must be 2-D; got shape {p.shape}{hint}")
-    dtypes = {params[k].dtype for k in PARAM_NAMES}
-    if len(dtypes) > 1:
+    if len({params[k].dtype for k in PARAM_NAMES}) > 1:
         listing = ", ".join(f"{k}: {params[k].dtype}" for k in PARAM_NAMES)
         raise TypeError(f"all parameters must share one dtype; got {listing}")
     w1, w2, w3 = params["w1"], params["w2"], params["w3"]
-    d_in, d1 = w1.shape
-    d2, d_out = w3.shape
-    expected = {"w1": (d_in, d1), "b1": (1, d1), "w2": (d1, d2), "b2": (1, d2),
-                "w3": (d2, d_out), "b3": (1, d_out)}
-    for name, shape in expected.items():
+    (d_in, d1), (d2, d_out) = w1.shape, w3.shape
+    for name, shape in zip(PARAM_NAMES, ((d_in, d1), (1, d1), (d1, d2), (1, d2), (d2, d_out),
+                                         (1, d_out)), strict=True):
         if params[name].shape != shape:
             raise ValueError(
                 f"params['{name}'] has shape {params[name].shape}, expected {shape} to fit "
@@ -149,14 +138,12 @@ def check_params(params):
         raise ValueError(f"params have a dimension of size 0 (d_in, d1, d2, d_out = {d_in}, {d1}, "
                          f"{d2}, {d_out}); every layer needs at least one unit")
     for name in PARAM_NAMES:
-        _check_finite(params[name], f"params['{name}']")
+        check_finite(params[name], f"params['{name}']")
     return w1.dtype, (d_in, d1, d2, d_out)
 
 
 def check_plain(a, name):
-    """Refuse the ndarray subclasses whose arithmetic differs from a plain array's: a masked
-    array (its mask would be ignored, and NaNs under it missed) and ``np.matrix`` (``*`` is a
-    matrix product)."""
+    """Refuse a masked array (its mask would be ignored) and ``np.matrix`` (``*`` multiplies)."""
     if isinstance(a, np.ma.MaskedArray):
         raise TypeError(f"{name} is a masked array; the mask would be ignored: pass plain data, "
                         f"e.g. {name}.filled(np.nan) or only the unmasked rows")
@@ -164,7 +151,7 @@ def check_plain(a, name):
         raise TypeError(f"{name} is an np.matrix; pass a plain 2-D array, np.asarray({name})")
 
 
-def _check_finite(arr, name):
+def check_finite(arr, name):
     """Raise ValueError naming the first NaN or inf entry of ``arr``."""
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite(np.vdot(arr, arr)):          # one pass; NaN or inf make it NaN or inf
@@ -176,27 +163,23 @@ def _check_finite(arr, name):
                          f"the first is {arr[index]} at index {index})")
 
 
-_WHERE = {"d_in": "the number of rows of params['w1'] (eq. 1: h1 = x·w1 + 1·b1)",
-          "d_out": "the number of columns of params['w3'] (eq. 5: y_pred = h2_relu·w3 + 1·b3)"}
+_WHERE = {"x": ("d_in", "the number of rows of params['w1'] (eq. 1: h1 = x·w1 + 1·b1)"),
+          "y": ("d_out", "the number of columns of params['w3'] (eq. 5: y_pred = h2_relu·w3 "
+                         "+ 1·b3)")}
 
 
-def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
-    """Return ``a`` as a 2-D array of ``dtype`` after checking it (see :func:`check_params`).
-
-    Integers and Python lists are converted to ``dtype``; a floating NumPy array of another
-    precision is refused rather than silently converted, because float32 and float64 give
-    different numbers.
-    """
-    arr = as_real_array(a, name)
+def check_matrix(a, name, *, dtype, columns, rows=None):
+    """``a`` as an n×columns array of ``dtype``, finite; lists and integers are converted, a float
+    array of the other precision is refused (float32 and float64 give different numbers)."""
+    arr, (column_name, where) = as_real_array(a, name), _WHERE[name]
     if isinstance(a, np.ndarray) and arr.dtype.kind == "f" and arr.dtype != dtype:
         raise TypeError(f"{name} has dtype {arr.dtype} but the parameters are {dtype}; "
                         f"convert one of them, e.g. {name}.astype(np.{dtype})")
     if arr.ndim != 2:
-        hint = ""
-        if arr.ndim == 1:
-            hint = (f"; for n samples of one {'feature' if name == 'x' else 'output'} use "
-                    f"{name}.reshape(-1, 1)" if columns == 1
-                    else f"; for a single sample use {name}.reshape(1, -1)")
+        hint = "" if arr.ndim != 1 else (
+            f"; for n samples of one {'feature' if name == 'x' else 'output'} use "
+            f"{name}.reshape(-1, 1)" if columns == 1
+            else f"; for a single sample use {name}.reshape(1, -1)")
         raise ValueError(f"{name} must be a 2-D matrix (n × {column_name}); got shape "
                          f"{arr.shape}{hint}")
     if arr.shape[0] == 0:
@@ -206,12 +189,11 @@ def check_matrix(a, name, *, dtype, columns, column_name, rows=None):
                          f"row in each ({name} has shape {arr.shape}, expected ({rows}, "
                          f"{columns}))")
     if arr.shape[1] != columns:
-        where = _WHERE.get(column_name, column_name)
         raise ValueError(f"{name} has shape {arr.shape}, expected (n, {columns}): its "
                          f"{arr.shape[1]} columns do not match {column_name} = {columns}, "
                          f"{where}")
     arr = arr.astype(dtype, copy=False)
-    _check_finite(arr, name)
+    check_finite(arr, name)
     return arr
 
 
@@ -225,6 +207,6 @@ def check_same_shape(y_pred, y):
                          f"eq. (6) compares them element by element, so they must match")
     if y.size == 0:
         raise ValueError(f"y is empty (shape {y.shape})")
-    for name, arr in (("y_pred", y_pred), ("y", y)):
-        _check_finite(arr, name)
+    check_finite(y_pred, "y_pred")
+    check_finite(y, "y")
     return y_pred, y

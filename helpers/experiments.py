@@ -1,7 +1,4 @@
-"""The experiments behind notebook 09's explorer, as plain functions (no ipywidgets), which
-:mod:`helpers.widgets` wires to controls: a :class:`Config`, its problem, a training
-:class:`Run`, one gradient entry analytic vs central difference, the loss curve of a run.
-"""
+"""Notebook 09's experiments as plain functions, which :mod:`helpers.widgets` wires to controls."""
 
 import math
 from dataclasses import dataclass, field, fields
@@ -11,14 +8,10 @@ import numpy as np
 
 from ._checks import PARAM_NAMES, check_dims, check_number, check_problem
 from .data import random_data, teacher_data
-from .gradcheck import kink_watching_loss, numerical_gradient
+from .gradcheck import EPS, kink_watching_loss, numerical_gradient, roundoff
 from .network import _backward, init_params
 from .printing import fmt
-from .roundoff import EPS, roundoff
-from .training import TrainingDiverged, _check_lr, train
-
-__all__ = ["Config", "Run", "GradientEntry", "DATASETS", "TEACHER_WIDTHS", "make_problem",
-           "run_experiment", "run_training", "gradient_entry", "entry_summary", "plot_run"]
+from .training import TrainingDiverged, train
 
 DATASETS = ("random", "teacher")
 TEACHER_WIDTHS = (100, 100)     # fixed: changing the student's widths does not change its data
@@ -26,9 +19,7 @@ TEACHER_WIDTHS = (100, 100)     # fixed: changing the student's widths does not 
 
 @dataclass(frozen=True)
 class Config:
-    """One experiment of the explorer. The defaults are notebook 08's first run (the sizes of
-    PyTorch's "Learning PyTorch with Examples" warm-up, random data, lr = 1e-4). Seed s draws the
-    data from ``default_rng(s)``, the initial weights from ``default_rng(s + 1)``."""
+    """An experiment (default: notebook 08's first run); seed s seeds data, s + 1 the weights."""
     lr: float = 1e-4
     d1: int = 100
     d2: int = 100
@@ -40,7 +31,7 @@ class Config:
     d_out: int = 10
 
     def __post_init__(self):
-        _check_lr(self.lr)
+        check_number(self.lr, "lr", positive=True)
         check_dims(d1=self.d1, d2=self.d2, steps=self.steps, n=self.n, d_in=self.d_in,
                    d_out=self.d_out)
         check_dims(seed=self.seed, minimum=0)
@@ -49,10 +40,8 @@ class Config:
 
 
 def _as_config(config):
-    if config is None:
-        return Config()
-    if isinstance(config, Config):
-        return config
+    if config is None or isinstance(config, Config):
+        return Config() if config is None else config
     if isinstance(config, dict):
         known = {f.name for f in fields(Config)}
         unknown = sorted(str(k) for k in config if k not in known)
@@ -64,9 +53,8 @@ def _as_config(config):
 
 @dataclass
 class Run:
-    """The outcome of :func:`run_experiment`: ``history`` (the loss (6) before every step, up to
-    the first non-finite one), the parameters before (``initial``) and after (``params``), and
-    ``diverged``, the :class:`~helpers.training.TrainingDiverged` raised or None."""
+    """A run: ``history`` (the loss before every step, up to the first non-finite one),
+    ``initial`` and final ``params``, ``diverged`` (the TrainingDiverged raised, or None)."""
     config: Config
     x: np.ndarray
     y: np.ndarray
@@ -77,7 +65,6 @@ class Run:
 
     @property
     def message(self):
-        """One line on how the run went: the final loss, or the divergence message."""
         if self.diverged is not None:
             return str(self.diverged)
         return (f"{self.config.steps} steps: L went from {fmt(self.history[0], 3)} to "
@@ -85,19 +72,17 @@ class Run:
 
 
 def make_problem(config=None):
-    """``(params, x, y)`` for a config: the data set and the initial (He-scaled) parameters."""
+    """``(params, x, y)`` for a config: its data set and initial (He-scaled) parameters."""
     c = _as_config(config)
     if c.dataset == "random":
         x, y = random_data(c.n, c.d_in, c.d_out, rng=c.seed)
     else:
         x, y, _ = teacher_data(c.n, c.d_in, *TEACHER_WIDTHS, c.d_out, rng=c.seed)
-    params = init_params(c.d_in, c.d1, c.d2, c.d_out, rng=c.seed + 1)
-    return params, x, y
+    return init_params(c.d_in, c.d1, c.d2, c.d_out, rng=c.seed + 1), x, y
 
 
 def run_experiment(config=None, *, callback=None):
-    """Train a config with :func:`helpers.training.train`; returns a :class:`Run`. Divergence is
-    recorded on ``Run.diverged``, not raised. ``callback(step, loss)`` goes to ``train``."""
+    """Train a config: a :class:`Run`, divergence recorded on it, not raised."""
     c = _as_config(config)
     params, x, y = make_problem(c)
     run = Run(c, x, y, initial={k: v.copy() for k, v in params.items()}, params=params)
@@ -110,39 +95,29 @@ def run_experiment(config=None, *, callback=None):
 
 def run_training(config=None):
     """The loss history of a config (one loss per step); raises ``TrainingDiverged``."""
-    run = run_experiment(config)
-    if run.diverged is not None:
-        raise run.diverged
-    return run.history
+    c = _as_config(config)
+    return train(*make_problem(c), lr=c.lr, steps=c.steps)
 
 
 class GradientEntry(NamedTuple):
-    """One entry of a gradient: the analytic value (81)–(86), the central difference, and whether
-    the ±ε step (keyword ``h``) crossed a ReLU kink (then the two need not agree)."""
+    """A gradient entry, analytic (81)–(86) and central difference; did the ±h step cross a kink?"""
     analytic: float
     numerical: float
     kink: bool
 
 
-def _check_entry_args(params, x, y, name, i, j, h):
-    _, x, y = check_problem(params, x, y)
+def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
+    """∂L/∂name[i, j] as a :class:`GradientEntry`. Refused: what backward refuses, a name or an
+    index out of range, an h that is not positive. ``params`` is left unchanged."""
+    _, x, y = check_problem(params, x, y, needs_y="gradient_entry")
     if name not in PARAM_NAMES:
         raise ValueError(f"name must be one of {', '.join(PARAM_NAMES)}; got {name!r}")
-    rows, cols = params[name].shape
-    for label, index, size in (("row i", i, rows), ("column j", j, cols)):
+    for label, index, size in zip(("row i", "column j"), (i, j), params[name].shape, strict=True):
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not (
                 0 <= index < size):
             raise ValueError(f"{label} must be an integer from 0 to {size - 1} for {name} "
                              f"{params[name].shape}; got {index!r}")
     check_number(h, "h", positive=True)
-    return x, y
-
-
-def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
-    """∂L/∂name[i, j], analytic (81)–(86) and by central difference with step ε = ``h``, as a
-    :class:`GradientEntry`; ``kink`` is True when the ±ε step changes a mask A (33) or B (64), so
-    the two need not match. ``params`` is left unchanged."""
-    x, y = _check_entry_args(params, x, y, name, i, j, h)
     base, loss_at_current_params, crossed = kink_watching_loss(params, x, y)
     analytic = float(_backward(params, x, y, base)[name][i, j])
     cell = params[name][i:i + 1, j:j + 1]     # a view: numerical_gradient perturbs it in place
@@ -151,54 +126,44 @@ def gradient_entry(params, x, y, name, i, j, *, h=1e-5):
 
 
 def entry_summary(params, x, y, name, i, j, *, h=1e-5):
-    """``(entry, lines)``: :func:`gradient_entry` as lines of text with a verdict. The values
-    agree when they differ by less than 10⁻⁶ of their size or than the round-off of this entry,
-    :func:`helpers.gradcheck.roundoff` (with the eps of the parameters' dtype)."""
-    x, y = _check_entry_args(params, x, y, name, i, j, h)
+    """``(entry, lines)``: :func:`gradient_entry` and a verdict, "agree" within 10⁻⁶ of their
+    size or the entry's :func:`~helpers.gradcheck.roundoff` (at the parameters' eps)."""
     entry = gradient_entry(params, x, y, name, i, j, h=h)
+    _, x, y = check_problem(params, x, y)
     a, num = entry.analytic, entry.numerical
     eps_ratio = float(np.finfo(params[name].dtype).eps) / EPS
     roundoff_entry = eps_ratio * float(roundoff(params, x, y, h=h)[name][i, j])
-    diff = abs(a - num)
-    scale = abs(a) + abs(num)
+    diff, scale = abs(a - num), abs(a) + abs(num)
     rel = diff / scale if scale > 0 else 0.0
-    if entry.kink:
-        verdict = ("kink: the ±ε step moves a pre-activation across 0 (a mask A (33) or B (64) "
-                   "changes), so the difference quotient need not match; try a smaller step ε")
-    elif diff <= max(1e-6 * scale, roundoff_entry):
-        verdict = "they agree (no kink crossed)"
-    else:
-        verdict = "they DISAGREE although no kink was crossed"
-    lines = [f"∂L/∂{name}[{i}, {j}]",
-             f"analytic, eqs. (81)–(86):  {fmt(a)}",
-             f"central difference, ε = {fmt(h, 2)}:  {fmt(num)}",
-             f"relative error:  {fmt(rel, 2)}   "
-             f"(round-off floor ≈ {fmt(roundoff_entry, 2)} absolute)",
-             verdict]
-    return entry, lines
+    verdict = ("kink: the ±ε step moves a pre-activation across 0 (a mask A (33) or B (64) "
+               "changes), so the difference quotient need not match; try a smaller step ε"
+               if entry.kink else "they agree (no kink crossed)"
+               if diff <= max(1e-6 * scale, roundoff_entry)
+               else "they DISAGREE although no kink was crossed")
+    return entry, [f"∂L/∂{name}[{i}, {j}]",
+                   f"analytic, eqs. (81)–(86):  {fmt(a)}",
+                   f"central difference, ε = {fmt(h, 2)}:  {fmt(num)}",
+                   f"relative error:  {fmt(rel, 2)}   "
+                   f"(round-off floor ≈ {fmt(roundoff_entry, 2)} absolute)",
+                   verdict]
 
 
 def plot_run(run, *, ax=None):
-    """The loss curve of a :class:`Run` on a log axis over all planned steps; a diverged run
-    gets the step in its title. The y limits stop at 1e250: near 1e308 matplotlib's margins and
-    log ticks would overflow. Returns the axes."""
+    """The loss curve of a :class:`Run`, log axis, all planned steps, a divergence in the title;
+    y stops at 1e250 (near 1e308 matplotlib's margins and ticks overflow). Returns the axes."""
     from .plotting import new_axes
 
-    c = run.config
-    history = np.asarray(run.history, dtype=float)
+    c, history = run.config, np.asarray(run.history, dtype=float)
     ax = ax if ax is not None else new_axes()
     ax.plot(np.arange(history.size), history)
     positive = history[np.isfinite(history) & (history > 0)]
     if positive.size:
         lo, hi = math.log10(positive.min()), math.log10(positive.max())
         ax.set_ylim(10 ** (lo - 0.5), 10 ** min(hi + 0.5, 250.0))   # also stops autoscaling
-    ax.set_yscale("log")
-    ax.set_xlim(0, max(c.steps - 1, 1))
-    ax.set_xlabel("step")
-    ax.set_ylabel("L (sum of squares)")
+    ax.set(yscale="log", xlim=(0, max(c.steps - 1, 1)), xlabel="step",
+           ylabel="L (sum of squares)")
     ax.grid(True, which="major", alpha=0.3)
-    title = f"{c.dataset} data, lr = {fmt(c.lr, 2)}, d1 = {c.d1}, d2 = {c.d2}, seed = {c.seed}"
-    if run.diverged is not None:
-        title = f"DIVERGED at step {run.diverged.step}: " + title
-    ax.set_title(title, fontsize=10)
+    stop = "" if run.diverged is None else f"DIVERGED at step {run.diverged.step}: "
+    ax.set_title(f"{stop}{c.dataset} data, lr = {fmt(c.lr, 2)}, d1 = {c.d1}, d2 = {c.d2}, "
+                 f"seed = {c.seed}", fontsize=10)
     return ax

@@ -1,34 +1,27 @@
-"""Gradient descent on the loss (6) with the gradients (81)–(86). An update is all or nothing,
-in :func:`gd_step` as in every step of :func:`train`: whatever ends a run early, the parameters
-are those after the last completed update, the losses so far on the exception's ``.history``.
-"""
+"""Gradient descent on (6) with (81)–(86); every update is all or nothing, whatever ends a run."""
 
 import math
 
 import numpy as np
 
-from ._checks import PARAM_NAMES, check_grads, check_number, check_params, check_problem
+from . import _checks as check
+from ._checks import PARAM_NAMES
 from .network import _backward, _forward, _loss
 
-__all__ = ["TrainingDiverged", "gd_step", "train"]
 
 class TrainingDiverged(ArithmeticError):
-    """The loss or an update became NaN or inf. ``.history`` holds every loss up to that step
-    (the last one is that step's loss; its update was not made), ``.step`` the step, ``.lr`` the
-    learning rate."""
+    """The loss or an update became NaN or inf: ``.history`` (the last loss is that step's, its
+    update not made), ``.step``, ``.lr``."""
 
-    def __init__(self, step, lr, history, *, reason=None):
+    def __init__(self, step, lr, history, *, update=False):
         self.step, self.lr, self.history = step, lr, history
-        what = reason or f"the loss became {history[-1]}"
+        what = ("the update would make the parameters NaN or inf" if update
+                else f"the loss became {history[-1]}")
         super().__init__(
             f"training diverged at step {step}: {what} with learning rate "
             f"lr = {lr:g}. Try a smaller one, e.g. lr = {lr / 10:g}. Remember that L (6) is a sum "
             f"over n·d_out terms, so its gradients grow with the batch size and a usable lr "
             f"shrinks with it. The losses so far are on .history.")
-
-
-def _check_lr(lr):
-    check_number(lr, "lr", positive=True)
 
 
 def _check_writable(params):
@@ -40,19 +33,14 @@ def _check_writable(params):
 
 
 def gd_step(params, grads, lr):
-    """One gradient-descent update, in place: p ← p − lr·∂L/∂p for every parameter.
-
-    All or nothing: ``grads`` (every key of params, its shape, real and finite) and writable
-    parameters are checked, and the new values computed, before any parameter changes; a new
-    value that overflows raises ``ValueError``. ``grads`` is left unchanged.
-    """
-    check_params(params)
-    _check_lr(lr)
-    new = check_grads(grads, params)
+    """p ← p − lr·∂L/∂p for every parameter, in place, all or nothing; grads left unchanged.
+    Refused before any change: grads without params' keys and shapes, not real or not finite, a
+    read-only parameter, an lr not positive and finite, an update that overflows."""
+    check.check_params(params)
+    check.check_number(lr, "lr", positive=True)
+    new = check.check_grads(grads, params)
     for name, g in new.items():
-        if not np.isfinite(g).all():
-            raise ValueError(f"grads['{name}'] contains NaN or inf; the update would make "
-                             f"params['{name}'] NaN or inf (did the loss diverge?)")
+        check.check_finite(g, f"grads['{name}']")
         new[name] = g.astype(params[name].dtype)          # a copy: grads stay unchanged
     _check_writable(params)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -63,26 +51,15 @@ def gd_step(params, grads, lr):
 
 
 def train(params, x, y, *, lr, steps, callback=None):
-    """Full-batch gradient descent for ``steps`` steps; updates ``params`` in place.
-
-    Each step: forward (1)–(5), loss (6), backward (81)–(86), then p ← p − lr·∂L/∂p. Returns the
-    ``steps`` losses, each before its step's update. ``callback(step, loss)`` is called after
-    every update. :class:`TrainingDiverged` if the loss or an update would be NaN or inf (that
-    update is not made); any other exception propagates with ``.history`` and ``.step``.
-
-    Refused before the first step: what :func:`helpers.network.backward` refuses in params, x
-    and y (``y=None`` too), a read-only parameter, an lr that is not a positive finite number,
-    steps that is not a non-negative integer, a callback that is not callable.
-    """
-    if y is None:
-        raise TypeError("y is None: train needs the targets y (n × d_out) to form "
-                        "2(y_pred − y), eq. (82)")
-    _, x, y = check_problem(params, x, y)
-    _check_lr(lr)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"steps must be an integer; got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
+    """Full-batch gradient descent, in place: each step (1)–(6), (81)–(86), p ← p − lr·∂L/∂p,
+    then ``callback(step, loss)``. Returns the losses, each before its update.
+    :class:`TrainingDiverged` if a loss or update is NaN or inf (not made); any other exception
+    propagates with ``.history`` and ``.step``. Refused before the first step: what backward
+    refuses in params, x, y (None too), a read-only parameter, an lr not positive and finite,
+    steps not an integer ≥ 0, a callback not callable."""
+    _, x, y = check.check_problem(params, x, y, needs_y="train")
+    check.check_number(lr, "lr", positive=True)
+    check.check_dims(steps=steps, minimum=0)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(step, loss) or None; got "
                         f"{type(callback).__name__}")
@@ -95,11 +72,8 @@ def train(params, x, y, *, lr, steps, callback=None):
                 value = _loss(y_pred, y)
                 if not math.isfinite(value):
                     raise TrainingDiverged(step, lr, [*history, value])
-                grads = _backward(params, x, y, cache)
-                if _update(params, grads, lr, history, value):
-                    raise TrainingDiverged(step, lr, [*history, value],
-                                           reason="the update would make the parameters NaN "
-                                                  "or inf")
+                if _update(params, _backward(params, x, y, cache), lr, history, value):
+                    raise TrainingDiverged(step, lr, [*history, value], update=True)
                 if callback is not None:
                     callback(step, value)
     except TrainingDiverged:
@@ -111,34 +85,29 @@ def train(params, x, y, *, lr, steps, callback=None):
 
 
 def _update(params, grads, lr, history, value):
-    """p ← p − lr·g, computed in g's arrays, then written to params with ``value`` appended to
-    ``history``; if a new value is not finite, nothing changes and its parameter is returned."""
+    """p ← p − lr·g, computed in g, then written to params and ``value`` to history; if a new
+    value is not finite, nothing changes and its parameter's name is returned."""
     for name in PARAM_NAMES:
-        g = grads[name]
-        g *= -lr
-        g += params[name]
-    bad = [k for k in PARAM_NAMES if not np.isfinite(np.vdot(grads[k], grads[k]))  # one pass
-           and not np.isfinite(grads[k]).all()]                       # no overflow of squares
-    if bad:
-        return bad[0]
-    _write(params, grads, history, value)
-    return None
+        grads[name] *= -lr
+        grads[name] += params[name]
+    bad = next((k for k in PARAM_NAMES if not np.isfinite(np.vdot(grads[k], grads[k]))  # fast
+                and not np.isfinite(grads[k]).all()), None)           # no overflow of squares
+    if bad is None:
+        _write(params, grads, history, value)
+    return bad
 
 
 def _write(params, new, history, value):
-    """Copy the new values into ``params`` and record ``value``: if Ctrl-C lands between two
-    copies, copy all six again (copying is idempotent), then re-raise."""
-    n = len(history)
+    """Copy ``new`` into params, record ``value``; on Ctrl-C midway, copy all again, re-raise."""
     try:
         for name in PARAM_NAMES:
             np.copyto(params[name], new[name])
-        history.append(value)
     except BaseException:
         for name in PARAM_NAMES:
             np.copyto(params[name], new[name])
-        del history[n:]
-        history.append(value)
         raise
+    finally:
+        history.append(value)
 
 
 def _attach(err, history, step):
@@ -147,6 +116,5 @@ def _attach(err, history, step):
         err.history, err.step = history, step
     except AttributeError:                               # an exception type without a __dict__
         return
-    if hasattr(err, "add_note"):
-        err.add_note(f"helpers.train stopped at step {step}: params hold the values after "
-                     f"{len(history)} completed updates; the losses so far are on .history")
+    err.add_note(f"helpers.train stopped at step {step}: params hold the values after "
+                 f"{len(history)} completed updates; the losses so far are on .history")

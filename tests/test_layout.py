@@ -38,8 +38,6 @@ def test_the_checker_catches_a_wrong_arrow(tmp_path):
     assert [n.split(".")[0] for n in _imports(p)] == ["os", "course", "exercises"]
 
 
-@pytest.mark.xfail(strict=True, reason="helpers/ is not yet down to 1,600 lines; remove this "
-                   "mark when it is (strict: the test then fails until the mark goes)")
 def test_helpers_stays_small():
     """``helpers/`` is the small package the notebooks share: at most 1,600 lines in all."""
     lines = sum(len(p.read_text(encoding="utf-8").splitlines())

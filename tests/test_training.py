@@ -164,8 +164,8 @@ def test_last_update_overflow_is_divergence(make_problem):
 @pytest.mark.parametrize("kwargs, exc, match", [
     ({"lr": 0, "steps": 3}, ValueError, r"lr must be a positive"),
     ({"lr": None, "steps": 3}, TypeError, r"lr must be a number; got NoneType"),
-    ({"lr": 0.1, "steps": -1}, ValueError, r"steps must be a non-negative integer; got -1"),
-    ({"lr": 0.1, "steps": 2.5}, TypeError, r"steps must be an integer; got float"),
+    ({"lr": 0.1, "steps": -1}, ValueError, r"steps must be an integer ≥ 0; got -1"),
+    ({"lr": 0.1, "steps": 2.5}, TypeError, r"steps must be an integer; got 2.5 \(float\)"),
     ({"lr": 0.1, "steps": 3, "callback": 5}, TypeError, r"callback must be callable"),
 ])
 def test_train_bad_arguments(problem, kwargs, exc, match):
