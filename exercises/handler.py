@@ -35,13 +35,16 @@ _MAX = {"max", "amax"}
 
 def handle(shell, etype, value, tb, tb_offset=None):
     """IPython's custom exception handler (registered by :func:`exercises.start`)."""
+    own = ""
     try:
-        if isinstance(value, ExerciseError):           # a failed check: the cell, the message
-            tb = _cell_frames_only(tb, shell.user_ns)
+        if isinstance(value, ExerciseError) or _raised_by_classroom(tb):
+            tb = _cell_frames_only(tb, shell.user_ns)  # a failed check or a wrong argument
             mistake, extra = None, None
         else:
+            tb = _without_checker_frames(tb, shell.user_ns)
             mistake = recognise_error(value, tb, shell.user_ns) if isinstance(
                 value, EXCEPTIONS) else None
+            own = _own_eq(tb, shell.user_ns) if mistake is not None else ""
             extra = name_hint(value.name) if isinstance(value, NameError) and mistake is None \
                 and getattr(value, "name", None) else None
     except Exception:                              # never let the hint machinery get in the way
@@ -50,7 +53,7 @@ def handle(shell, etype, value, tb, tb_offset=None):
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
     stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-    stb = list(stb) + [hint_text(mistake) if mistake is not None else "\n" + extra]
+    stb = list(stb) + [hint_text(mistake, own) if mistake is not None else "\n" + extra]
     shell._showtraceback(etype, value, stb)
     return stb
 
@@ -71,6 +74,37 @@ def _cell_frames_only(tb, ns):
     return head
 
 
+def _entries(tb):
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def _classroom(entry):
+    return entry.tb_frame.f_globals.get("__name__", "").startswith("exercises.")
+
+
+def _raised_by_classroom(tb):
+    """True if the error was raised by the classroom's own code (a bad argument to a check or
+    to hint): the message says what was wrong, the checker's frames would only distract."""
+    entries = list(_entries(tb))
+    return bool(entries) and _classroom(entries[-1])
+
+
+def _without_checker_frames(tb, ns):
+    """The traceback without the classroom's frames between two cell frames: an error in the
+    student's function called by a check points from the check cell into that function."""
+    entries = list(_entries(tb))
+    cell = [i for i, e in enumerate(entries) if e.tb_frame.f_globals is ns]
+    if len(cell) < 2:
+        return tb
+    keep = [e for i, e in enumerate(entries) if not (_classroom(e) and cell[0] < i < cell[-1])]
+    head = None
+    for e in reversed(keep):
+        head = types.TracebackType(head, e.tb_frame, e.tb_lasti, e.tb_lineno)
+    return head
+
+
 def name_hint(name):
     """The line added to a NameError for ``name``: which cell computes it, or None."""
     err = _runs.LAST.get(name)
@@ -85,9 +119,20 @@ def name_hint(name):
     return None
 
 
-def hint_text(mistake):
+def hint_text(mistake, own=""):
+    """The lines after the traceback; ``own``: the equation of the exercise the cell computes."""
     return (f"\nThis error comes from a typical mistake in this cell.\n"
-            f"Likely mistake: {mistake.text()}")
+            f"Likely mistake: {mistake.text(own)}")
+
+
+def _own_eq(tb, ns):
+    """The equation of the exercise whose answer the failing statement assigns, or ""."""
+    stmt, _ = _failing_stmt(tb, ns)
+    for t in getattr(stmt, "targets", [getattr(stmt, "target", None)]):
+        task = TASKS.get(TASK_OF_NAME.get(getattr(t, "id", None), getattr(t, "id", None)))
+        if task is not None:
+            return task.eq
+    return ""
 
 
 def _user_frame(tb, ns):
@@ -108,18 +153,25 @@ def _cell_tree(entry):
         return None
 
 
-def recognise_error(value, tb, ns):
-    """The catalogue entry behind error ``value`` raised in a cell, or None."""
+def _failing_stmt(tb, ns):
+    """The innermost simple statement of a notebook cell that the error passed, and its
+    traceback entry; (None, None) if there is none."""
     entry = _user_frame(tb, ns)
     tree = _cell_tree(entry) if entry is not None else None
     if tree is None:
-        return None
+        return None, None
     lineno = entry.tb_lineno
     stmt = min((s for s in ast.walk(tree) if isinstance(s, ast.stmt)
                 and s.lineno <= lineno <= (s.end_lineno or s.lineno)
                 and not isinstance(s, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With,
                                        ast.Try))),
                key=lambda s: (s.end_lineno or s.lineno) - s.lineno, default=None)
+    return stmt, entry
+
+
+def recognise_error(value, tb, ns):
+    """The catalogue entry behind error ``value`` raised in a cell, or None."""
+    stmt, entry = _failing_stmt(tb, ns)
     if stmt is None:
         return None
     local = {**ns, **entry.tb_frame.f_locals}
@@ -127,6 +179,8 @@ def recognise_error(value, tb, ns):
         return _undefined_mask(stmt, value)
     if _calls_max(stmt, value):
         return MISTAKES["f-np-max"]
+    if _precedence(stmt, local):
+        return MISTAKES["g-precedence"]
     targets = {t.id for t in getattr(stmt, "targets", [getattr(stmt, "target", None)])
                if isinstance(t, ast.Name)}
     for node in _post_order(stmt):
@@ -136,6 +190,22 @@ def recognise_error(value, tb, ns):
             if key:
                 return MISTAKES[key]
     return None
+
+
+def _precedence(stmt, ns):
+    """``A * dy @ w3.T``: Python reads it as ``(A * dy) @ w3.T``, and that mask product fails."""
+    for n in ast.walk(stmt):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult) and \
+                isinstance(n.left, ast.BinOp) and isinstance(n.left.op, ast.Mult) and \
+                (_name(n.left.left) in ("A", "B") or _name(n.left.right) in ("A", "B")):
+            a, b = _shape(n.left.left, ns), _shape(n.left.right, ns)
+            if a is None or b is None:
+                continue
+            try:
+                np.broadcast_shapes(a, b)
+            except ValueError:
+                return True
+    return False
 
 
 def _undefined_mask(stmt, value):
@@ -248,8 +318,11 @@ def _classify(node, ns, targets=()):
             return None
         if left in ("A", "B") or right in ("A", "B"):              # A @ (…) or (…) @ A
             return f"g-matmul-for-hadamard-{left if left in ('A', 'B') else right}"
-        if left in _ACTIVATION and right in _GRADIENT.values():
-            return f"g-missing-transpose-{_ACTIVATION[left]}"
+        if left in _ACTIVATION and (right or "").removesuffix(".T") in _GRADIENT.values():
+            return f"g-missing-transpose-{_ACTIVATION[left]}"      # also h2_relu @ dy.T
+        pair = {(left or "").removesuffix(".T"), (right or "").removesuffix(".T")}
+        if any(pair == {act, w} for act, w in _ACTIVATION.items()):
+            return "f-product-order"                               # x.T @ w1, w1 @ x
         weight_grad = targets and all(t.startswith(("dw", "db")) for t in targets)
         if right in _GRADIENT and a[1] == b[1] and not weight_grad and (
                 left == _GRADIENT[right] or a in (
@@ -274,6 +347,9 @@ def _classify(node, ns, targets=()):
             if placed:
                 return placed
             rest = b if left == mask else a
+            mask_shape = getattr(ns.get(mask), "shape", None)
+            if mask_shape and rest == mask_shape[::-1]:
+                return "g-result-transposed"                      # A * (w3 @ dy.T)
             # the shape this mask should have: the other mask's, or its layer's
             shapes = [getattr(ns.get(k), "shape", None) for k in (other, *_LAYER_SHAPE[other])]
             if rest in shapes:
