@@ -59,7 +59,7 @@ def refuse(var, value, params, x, y=None):
     right = isinstance(own, np.ndarray) and own.shape == value.shape and close(
         value.astype(np.float64), own.astype(np.float64), tol_for(own.dtype))
     if right:
-        msg = (f"{var} has the right values, but it shares its memory with {q}: computing it "
+        msg = (f"{var} has the right values, but {var} shares its memory with {q}: computing it "
                f"changed {q} in place, so {q} no longer holds its own value, and the cells "
                f"below read {q}. Compute {var} as a new array instead of changing {q} in place.")
     else:

@@ -313,7 +313,7 @@ def test_right_values_shared_with_h1_are_refused_saying_the_values_are_right(she
                              store_history=True)
         out = capsys.readouterr().out
         assert isinstance(res.error_in_exec, AssertionError)
-        assert "h1_relu has the right values, but it shares its memory with h1" in out, out
+        assert "h1_relu has the right values, but h1_relu shares its memory with h1" in out, out
         assert "Compute h1_relu as a new array instead of changing h1 in place" in out
     finally:
         shell.user_ns["h1"][...] = saved
