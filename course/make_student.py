@@ -61,8 +61,8 @@ INDEX = "00_start_here.ipynb"
 NOTE = ("*Classroom edition.* The code cells marked `YOUR CODE HERE` are yours to write: the "
         "comment above each names what to compute, its shape and the equation. Run the cell, then "
         "the check cell below it: it says whether your answer is right and, if not, names the "
-        "likely mistake and the equation to look at. Stuck? `exercises.hint(\"{task}\")` gives "
-        "a hint, one step more at each call; `exercises.show_answer(\"{task}\")` prints the "
+        "likely mistake and the equation to look at. Stuck? `exercises.hint({task})` gives "
+        "a hint, one step more at each call; `exercises.show_answer({task})` prints the "
         "answer. Outputs from the first exercise on are cleared: run the notebook from the top.")
 NOTE_INDEX = ("*Classroom edition.* The notebooks with exercises ({names}) have empty cells for "
               "you to write the equations; the check cell after each tells you whether your "
@@ -148,13 +148,14 @@ def make_student(nb, student_names=(), name="notebook", answers=(), exercise_nam
 
 
 def _first_task(nb):
-    """The first name the notebook's setup cell gives ``exercises.start``: the banner's example
-    of ``hint`` and ``show_answer`` is one of the notebook's own exercises."""
+    """The banner's argument of ``hint`` and ``show_answer``: the first name the notebook's
+    setup cell gives ``exercises.start``, one of the notebook's own exercises (``name`` if it
+    has no such cell)."""
     for cell in nb.cells:
         m = _START.search(cell.source) if cell.cell_type == "code" else None
         if m:
-            return m.group(1)
-    raise ConventionError("a notebook with exercises has no exercises.start(...) setup cell")
+            return f'"{m.group(1)}"'
+    return "name"
 
 
 def _pending_gradients(nb):

@@ -193,10 +193,12 @@ def recognise_error(value, tb, ns):
 
 
 def _precedence(stmt, ns):
-    """``A * dy @ w3.T``: Python reads it as ``(A * dy) @ w3.T``, and that mask product fails."""
+    """``A * dy @ w3.T``: Python reads it as ``(A * dy) @ w3.T``, and that mask product fails.
+    (Not ``(B * G) @ w2.T``: with the parentheses the order is the student's own.)"""
     for n in ast.walk(stmt):
         if isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult) and \
                 isinstance(n.left, ast.BinOp) and isinstance(n.left.op, ast.Mult) and \
+                (n.lineno, n.col_offset) == (n.left.lineno, n.left.col_offset) and \
                 (_name(n.left.left) in ("A", "B") or _name(n.left.right) in ("A", "B")):
             a, b = _shape(n.left.left, ns), _shape(n.left.right, ns)
             if a is None or b is None:
