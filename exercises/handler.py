@@ -8,8 +8,10 @@ registers, reads the failing statement, works out the shapes of its operands fro
 namespace (names, ``.T``, constant subscripts; nothing is called) and, if the error is one of
 these mistakes, shows the usual traceback followed by the catalogue's hint. A NameError for a
 name this notebook's exercise cells compute gets one line saying which cell to run first. A
-failed check (:class:`ExerciseError`) shows the check cell's line and the message, without the
-checker's own frames. Anything else gets IPython's normal traceback. Nothing in the user's
+failed check (:class:`ExerciseError`), or a bad argument the classroom's own code refuses, shows
+the cell's line and the message, without the checker's own frames; an error in the student's
+function called by a check shows the cell's line and the function's, not the checker's between
+them. Anything else gets IPython's normal traceback. Nothing in the user's
 namespace is changed.
 """
 

@@ -11,6 +11,7 @@ cell of the notebook fails: the last mistake of each exercise is left in place a
 after it run on the reference value.
 """
 
+import ast
 import re
 from pathlib import Path
 
@@ -160,3 +161,12 @@ def test_no_mistake_of_any_kind_breaks_a_later_cell(name, cid, wrong, student_sh
         if err is not None and cell.get("id") not in exercises | checks:
             failures.append(f"cell {i} ({cell.get('id')}): {err!r}")
     assert not failures, f"{name}, {wrong!r}: later cells failed:\n" + "\n".join(failures)
+
+
+def test_07s_check_cell_is_one_call_of_the_check():
+    """A failed check points at the line that calls the student's function: the check calls
+    central_difference itself and puts params back, so no ``finally`` follows the call."""
+    cells, exercises, checks = _student_code("07_gradient_checking.ipynb")
+    (check,) = [c.source for c in cells if c.get("id") in checks]
+    body = ast.parse(check).body
+    assert len(body) == 1 and "check_numerical_gradient(central_difference," in check, check
