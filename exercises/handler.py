@@ -17,12 +17,12 @@ namespace is changed.
 
 import ast
 import linecache
-import types
 
 import numpy as np
 
 from . import _runs
 from ._compare import ExerciseError, label
+from ._frames import cell_frames_only, raised_by_classroom, user_frame, without_checker_frames
 from .catalogue import MISTAKES
 from .tasks import TASK_OF_NAME, TASKS
 
@@ -39,11 +39,11 @@ def handle(shell, etype, value, tb, tb_offset=None):
     """IPython's custom exception handler (registered by :func:`exercises.start`)."""
     own = ""
     try:
-        if isinstance(value, ExerciseError) or _raised_by_classroom(tb):
-            tb = _cell_frames_only(tb, shell.user_ns)  # a failed check or a wrong argument
+        if isinstance(value, ExerciseError) or raised_by_classroom(tb):
+            tb = cell_frames_only(tb, shell.user_ns)  # a failed check or a wrong argument
             mistake, extra = None, None
         else:
-            tb = _without_checker_frames(tb, shell.user_ns)
+            tb = without_checker_frames(tb, shell.user_ns)
             mistake = recognise_error(value, tb, shell.user_ns) if isinstance(
                 value, EXCEPTIONS) else None
             own = _own_eq(tb, shell.user_ns) if mistake is not None else ""
@@ -58,53 +58,6 @@ def handle(shell, etype, value, tb, tb_offset=None):
     stb = list(stb) + [hint_text(mistake, own) if mistake is not None else "\n" + extra]
     shell._showtraceback(etype, value, stb)
     return stb
-
-
-def _cell_frames_only(tb, ns):
-    """The traceback's entries up to the last one that runs code of a notebook cell: a failed
-    check shows the line of the check cell and its message, not the checker's own frames."""
-    entries = []
-    while tb is not None:
-        entries.append(tb)
-        tb = tb.tb_next
-    keep = [e for e in entries if e.tb_frame.f_globals is ns]
-    if not keep:
-        return entries[-1] if entries else None
-    head = None
-    for e in reversed(entries[:entries.index(keep[-1]) + 1]):
-        head = types.TracebackType(head, e.tb_frame, e.tb_lasti, e.tb_lineno)
-    return head
-
-
-def _entries(tb):
-    while tb is not None:
-        yield tb
-        tb = tb.tb_next
-
-
-def _classroom(entry):
-    return entry.tb_frame.f_globals.get("__name__", "").startswith("exercises.")
-
-
-def _raised_by_classroom(tb):
-    """True if the error was raised by the classroom's own code (a bad argument to a check or
-    to hint): the message says what was wrong, the checker's frames would only distract."""
-    entries = list(_entries(tb))
-    return bool(entries) and _classroom(entries[-1])
-
-
-def _without_checker_frames(tb, ns):
-    """The traceback without the classroom's frames between two cell frames: an error in the
-    student's function called by a check points from the check cell into that function."""
-    entries = list(_entries(tb))
-    cell = [i for i, e in enumerate(entries) if e.tb_frame.f_globals is ns]
-    if len(cell) < 2:
-        return tb
-    keep = [e for i, e in enumerate(entries) if not (_classroom(e) and cell[0] < i < cell[-1])]
-    head = None
-    for e in reversed(keep):
-        head = types.TracebackType(head, e.tb_frame, e.tb_lasti, e.tb_lineno)
-    return head
 
 
 def name_hint(name):
@@ -137,16 +90,6 @@ def _own_eq(tb, ns):
     return ""
 
 
-def _user_frame(tb, ns):
-    """The innermost traceback entry that runs code of a notebook cell."""
-    found = None
-    while tb is not None:
-        if tb.tb_frame.f_globals is ns:
-            found = tb
-        tb = tb.tb_next
-    return found
-
-
 def _cell_tree(entry):
     """The parsed source of the cell that traceback ``entry`` runs, or None."""
     try:
@@ -158,7 +101,7 @@ def _cell_tree(entry):
 def _failing_stmt(tb, ns):
     """The innermost simple statement of a notebook cell that the error passed, and its
     traceback entry; (None, None) if there is none."""
-    entry = _user_frame(tb, ns)
+    entry = user_frame(tb, ns)
     tree = _cell_tree(entry) if entry is not None else None
     if tree is None:
         return None, None
