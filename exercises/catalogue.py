@@ -330,6 +330,17 @@ _add("b-total", "everything was summed into one number", "", BIASES,
      "equals the sum of all entries", "Sum over the samples only, one number per column.",
      lambda c: c.G.sum(),
      examples=('db3 = dy.sum()',))
+_add("b-first-row", "only the first sample's row was taken", "", BIASES,
+     "equals the first row of the paper's n×d form",
+     "The bias gradient adds up the rows of every sample, one number per column.",
+     lambda c: c.G[:1],
+     examples=('db3 = dy[:1]',))
+_add("b-mask-summed", "the mask was summed instead of the gradient", "", ("db2", "db1"),
+     "equals the column sums of the layer's mask, A (33) for db2, B (64) for db1",
+     "The mask only says which units were active; the bias gradient sums the layer's gradient "
+     "over the samples.",
+     lambda c: (c.A if c.name == "db2" else c.B).sum(axis=0, keepdims=True),
+     examples=('db1 = B.sum(axis=0, keepdims=True)',))
 _add("s-summed", "the paper's n×d form was summed", "", ("dy", "dh2", "dh1"),
      "equals the column sums of the right answer",
      "This exercise asks for the n×d matrix itself, one row per sample; summing it gives the "

@@ -101,6 +101,9 @@ GRADIENTS = [
     ("b-transposed", "db1", NET, lambda c: c["dh1"].sum(axis=0, keepdims=True).T),
     ("b-1d", "db3", NET, lambda c: c["dy"].sum(axis=0)),
     ("b-total", "db3", NET, lambda c: c["dy"].sum()),
+    ("b-first-row", "db3", NET, lambda c: c["dy"][:1]),
+    ("b-mask-summed", "db1", NET, lambda c: c["B"].sum(axis=0, keepdims=True)),
+    ("b-mask-summed", "db2", NET, lambda c: c["A"].sum(axis=0, keepdims=True)),
     ("s-summed", "dh1", NET, lambda c: c["dh1"].sum(axis=0, keepdims=True)),
 ]
 
