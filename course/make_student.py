@@ -61,8 +61,8 @@ INDEX = "00_start_here.ipynb"
 NOTE = ("*Classroom edition.* The code cells marked `YOUR CODE HERE` are yours to write: the "
         "comment above each names what to compute, its shape and the equation. Run the cell, then "
         "the check cell below it: it says whether your answer is right and, if not, names the "
-        "likely mistake and the equation to look at. Stuck? `exercises.hint(\"dw3\")` gives "
-        "a hint, one step more at each call; `exercises.show_answer(\"dw3\")` prints the "
+        "likely mistake and the equation to look at. Stuck? `exercises.hint({task})` gives "
+        "a hint, one step more at each call; `exercises.show_answer({task})` prints the "
         "answer. Outputs from the first exercise on are cleared: run the notebook from the top.")
 NOTE_INDEX = ("*Classroom edition.* The notebooks with exercises ({names}) have empty cells for "
               "you to write the equations; the check cell after each tells you whether your "
@@ -71,6 +71,7 @@ NOTE_INDEX = ("*Classroom edition.* The notebooks with exercises ({names}) have 
 NOTE_WITHHELD = ("*Classroom edition.* The matrix forms you derive in the exercises of the later "
                  "notebooks are withheld here: derive them yourself, then check them there.")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_START = re.compile(r"exercises\.start\(\s*[\"'](\w+)[\"']")
 _LINK = re.compile(r"(\]\(|src=\")([^)\"#:\s]+\.(?:ipynb|png|svg|jpg|jpeg|gif|md|html))")
 
 
@@ -130,7 +131,7 @@ def make_student(nb, student_names=(), name="notebook", answers=(), exercise_nam
     if exercise_names is None:
         exercise_names = [n for n in student_names if n != INDEX]
     others = sorted(n[:2] for n in exercise_names if n != INDEX)
-    text = (NOTE if started else NOTE_WITHHELD if withheld else
+    text = (NOTE.format(task=_first_task(nb)) if started else NOTE_WITHHELD if withheld else
             NOTE_INDEX.format(names=", ".join(others[:-1]) + " and " + others[-1]
                               if len(others) > 1 else "".join(others))
             if name == INDEX and others else None)
@@ -144,6 +145,17 @@ def make_student(nb, student_names=(), name="notebook", answers=(), exercise_nam
     out.nbformat, out.nbformat_minor = nb.nbformat, nb.nbformat_minor
     nbformat.validate(out)
     return out
+
+
+def _first_task(nb):
+    """The banner's argument of ``hint`` and ``show_answer``: the first name the notebook's
+    setup cell gives ``exercises.start``, one of the notebook's own exercises (``name`` if it
+    has no such cell)."""
+    for cell in nb.cells:
+        m = _START.search(cell.source) if cell.cell_type == "code" else None
+        if m:
+            return f'"{m.group(1)}"'
+    return "name"
 
 
 def _pending_gradients(nb):

@@ -82,11 +82,18 @@ def _bases(target):
     return [target.id] if isinstance(target, ast.Name) else []
 
 
-def describe(err):
-    """'ValueError: matmul: …', on one line of at most 90 characters."""
+def describe(err, width=90):
+    """'ValueError: matmul: …', on one line of at most ``width`` characters: a long message
+    loses its middle, never its end (NumPy puts the sizes there: "(size 3 is different from
+    5)"). A SyntaxError names the line of the cell, not the cell's internal file name."""
+    if isinstance(err, SyntaxError) and err.lineno:
+        return f"{type(err).__name__}: {err.msg} (line {err.lineno} of the cell)"
     text = str(err).strip().splitlines()
     line = f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
-    return line if len(line) <= 90 else line[:89] + "…"
+    if len(line) <= width:
+        return line
+    half = (width - 3) // 2
+    return f"{line[:half].rstrip()} … {line[-half:].lstrip()}"
 
 
 def from_cell():

@@ -187,8 +187,10 @@ def hint(name):
     """Print the next hint for exercise ``name``: first the shapes of the factors and which
     product is elementwise, then the next step; never the formula (:func:`show_answer`)."""
     task = TASKS.get(TASK_OF_NAME.get(name, name)) if isinstance(name, str) else None
-    if task is None:
-        raise ValueError(f"name must be one of {', '.join(TASKS)}; got {name!r}")
+    if task is None:                 # this notebook's tasks (the names given to start), or all
+        names = ", ".join(f'"{n}"' for n in (_runs.EXERCISES or TASKS))
+        raise ValueError(f"exercises.hint takes the name of an exercise: one of {names}; "
+                         f"got {name!r}")
     k = _HINTS_GIVEN[name] = min(_HINTS_GIVEN.get(name, 0) + 1, len(task.hints))
     print(f"Hint {k} of {len(task.hints)} for {name}: {task.hints[k - 1]}")
     if k == len(task.hints):
@@ -200,6 +202,7 @@ def hint(name):
 def show_answer(name):
     """Print the answer of exercise ``name`` (its formula and its NumPy line); for an exercise
     beyond the paper (notebook 11), which has none, say so."""
+    name = TASK_OF_NAME.get(name, name) if isinstance(name, str) else name
     if name not in TASKS:
         raise ValueError(f"name must be one of {', '.join(TASKS)}; got {name!r}")
     t = TASKS[name]

@@ -62,12 +62,12 @@ _add("f-relu-too-early-1", "ReLU applied too early", "(1)", ("h1",),
 _add("f-relu-missing-2", "the ReLU is missing", "(2)", ("h1_relu",), "equals h1",
      "h1_relu is h1 after the elementwise ReLU.", lambda c: c.h1,
      examples=('h1_relu = h1',))
-_add("f-relu-inverted", "the ReLU is inverted", "(2)", ("h1_relu", "h2_relu"),
+_add("f-relu-inverted", "the ReLU is inverted", "", ("h1_relu", "h2_relu"),
      "equals the negative part of the pre-activation",
      "The ReLU keeps the positive entries and zeroes the others.",
      lambda c: np.minimum(c.pre, 0),
-     examples=('h1_relu = np.minimum(h1, 0)',))
-_add("f-np-max", "np.max (or Python's max) used instead of np.maximum", "(2)",
+     examples=('h1_relu = np.minimum(h1, 0)', 'h2_relu = h2 * (h2 < 0)'))
+_add("f-np-max", "np.max (or Python's max) used instead of np.maximum", "",
      ("h1_relu", "h2_relu"),
      "equals a maximum along an axis (np.max / .max) of the pre-activation, or raises in the "
      "cell",
@@ -75,7 +75,7 @@ _add("f-np-max", "np.max (or Python's max) used instead of np.maximum", "(2)",
      "maximum of each entry and 0, which keeps the shape.",
      lambda c: c.any_of(c.pre.max(axis=0), c.pre.max(axis=0, keepdims=True), c.pre.max(),
                         c.pre.max(axis=1), c.pre.max(axis=1, keepdims=True)),
-     examples=('h1_relu = np.max(h1, axis=0)',))
+     examples=('h1_relu = np.max(h1, axis=0)', 'h2_relu = np.max(h2, 0)'))
 _add("f-relu1-missing", "the first ReLU is missing in the forward pass", "(2)",
      ("h2", "h2_relu", "y_pred"), "equals the forward pass run on h1 instead of h1_relu",
      "The second layer (3) multiplies h1_relu, the output of (2), not h1.",
@@ -91,6 +91,14 @@ _add("f-relu-too-early-3", "ReLU applied too early", "(3)", ("h2",), "equals rel
 _add("f-relu-missing-4", "the ReLU is missing", "(4)", ("h2_relu",), "equals h2",
      "h2_relu is h2 after the elementwise ReLU.", lambda c: c.h2,
      examples=('h2_relu = h2',))
+_add("f-product-order", "the factors of the layer's product are in the wrong order, or "
+     "transposed", "", ("h1", "h1_relu", "h2", "h2_relu", "y_pred"),
+     "raises in the cell: a matmul error between a layer's input and its weight matrix "
+     "(recognised by the exception handler)",
+     "Each sample is a row of the layer's input, and the weight matrix maps its columns to the "
+     "layer's units: check the shape of each factor, (rows×columns)(rows×columns), and which "
+     "dimension the product contracts.",
+     examples=('h1 = x.T @ w1 + b1', 'h1 = w1 @ x'))
 _add("f-bias-missing-5", "the bias term is missing", "(5)", ("y_pred",),
      "equals the output without b3", "The output layer adds its bias row too.",
      lambda c: c.fwd("y_pred", bias3=False),
@@ -214,6 +222,32 @@ _add("g-mask-A-for-B", "mask A (33) used where mask B (64) belongs", "(86)", DH1
      "dh1 belongs to the first layer, whose ReLU derivative is B (64), n×d1; A (33) is the "
      "second layer's, n×d2.", lambda c: c.up("dh1", c.A * (c.dh2 @ c.w2.T)),
      examples=('dh1 = A * (dh2 @ w2.T)',))
+for _m, _act, _eq, _qs, _pre in (("A", "h2_relu", "(84)", DH2, "dy @ w3.T"),
+                                 ("B", "h1_relu", "(86)", DH1, "dh2 @ w2.T")):
+    _lvl = "dh2" if _m == "A" else "dh1"
+    _add(f"g-act-for-mask-{_m}", f"the activation {_act} used as the mask {_m}", _eq, _qs,
+         f"equals the answer with {_act} in place of {_m}",
+         f"The mask {_m} holds the ReLU's derivative, 0 or 1 in each entry; {_act} holds the "
+         f"ReLU's output values.",
+         lambda c, _m=_m, _act=_act, _lvl=_lvl: c.up(_lvl, getattr(c, _act) * (
+             c.dy @ c.w3.T if _m == "A" else c.dh2 @ c.w2.T)),
+         examples=(f"{_lvl} = {_act} * ({_pre})",))
+    _add(f"g-mask-{_m}-inverted", f"the mask {_m} is inverted", _eq, _qs,
+         f"equals the answer with 1 − {_m} in place of {_m}",
+         f"{_m} keeps the entries whose unit was active (its pre-activation positive) and zeroes "
+         f"the others, not the other way round.",
+         lambda c, _m=_m, _lvl=_lvl: c.up(_lvl, np.logical_not(getattr(c, _m)) * (
+             c.dy @ c.w3.T if _m == "A" else c.dh2 @ c.w2.T)),
+         examples=(f"{_lvl} = (~{_m}) * ({_pre})",))
+_add("g-precedence", "the mask multiplies only the first factor of the product", "", DH2,
+     "raises in the cell, or equals the answer with the mask applied before the product: "
+     "`*` and `@` have the same precedence and go left to right (recognised by the exception "
+     "handler)",
+     "Python evaluates `*` and `@` from left to right, so the mask was multiplied into the "
+     "first factor before the matrix product; use parentheses to say which product comes "
+     "first.",
+     lambda c: c.up("dh2", (c.A * c.dy) @ c.w3.T),
+     examples=('dh2 = A * dy @ w3.T', 'dh2 = A * (y_pred - y) @ w3.T'))
 _add("g-masks-swapped", "the masks are swapped", "(84), (86)", DH1,
      "equals the answer with A and B exchanged (computable when d1 = d2; otherwise B raises "
      "first, in (84), and gets the hint of B used where A belongs)",
@@ -296,6 +330,17 @@ _add("b-total", "everything was summed into one number", "", BIASES,
      "equals the sum of all entries", "Sum over the samples only, one number per column.",
      lambda c: c.G.sum(),
      examples=('db3 = dy.sum()',))
+_add("b-first-row", "only the first sample's row was taken", "", BIASES,
+     "equals the first row of the paper's n×d form",
+     "The bias gradient adds up the rows of every sample, one number per column.",
+     lambda c: c.G[:1],
+     examples=('db3 = dy[:1]',))
+_add("b-mask-summed", "the mask was summed instead of the gradient", "", ("db2", "db1"),
+     "equals the column sums of the layer's mask, A (33) for db2, B (64) for db1",
+     "The mask only says which units were active; the bias gradient sums the layer's gradient "
+     "over the samples.",
+     lambda c: (c.A if c.name == "db2" else c.B).sum(axis=0, keepdims=True),
+     examples=('db1 = B.sum(axis=0, keepdims=True)',))
 _add("s-summed", "the paper's n×d form was summed", "", ("dy", "dh2", "dh1"),
      "equals the column sums of the right answer",
      "This exercise asks for the n×d matrix itself, one row per sample; summing it gives the "

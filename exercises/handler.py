@@ -8,19 +8,21 @@ registers, reads the failing statement, works out the shapes of its operands fro
 namespace (names, ``.T``, constant subscripts; nothing is called) and, if the error is one of
 these mistakes, shows the usual traceback followed by the catalogue's hint. A NameError for a
 name this notebook's exercise cells compute gets one line saying which cell to run first. A
-failed check (:class:`ExerciseError`) shows the check cell's line and the message, without the
-checker's own frames. Anything else gets IPython's normal traceback. Nothing in the user's
+failed check (:class:`ExerciseError`), or a bad argument the classroom's own code refuses, shows
+the cell's line and the message, without the checker's own frames; an error in the student's
+function called by a check shows the cell's line and the function's, not the checker's between
+them. Anything else gets IPython's normal traceback. Nothing in the user's
 namespace is changed.
 """
 
 import ast
 import linecache
-import types
 
 import numpy as np
 
 from . import _runs
 from ._compare import ExerciseError, label
+from ._frames import cell_frames_only, raised_by_classroom, user_frame, without_checker_frames
 from .catalogue import MISTAKES
 from .tasks import TASK_OF_NAME, TASKS
 
@@ -35,13 +37,16 @@ _MAX = {"max", "amax"}
 
 def handle(shell, etype, value, tb, tb_offset=None):
     """IPython's custom exception handler (registered by :func:`exercises.start`)."""
+    own = ""
     try:
-        if isinstance(value, ExerciseError):           # a failed check: the cell, the message
-            tb = _cell_frames_only(tb, shell.user_ns)
+        if isinstance(value, ExerciseError) or raised_by_classroom(tb):
+            tb = cell_frames_only(tb, shell.user_ns)  # a failed check or a wrong argument
             mistake, extra = None, None
         else:
+            tb = without_checker_frames(tb, shell.user_ns)
             mistake = recognise_error(value, tb, shell.user_ns) if isinstance(
                 value, EXCEPTIONS) else None
+            own = _own_eq(tb, shell.user_ns) if mistake is not None else ""
             extra = name_hint(value.name) if isinstance(value, NameError) and mistake is None \
                 and getattr(value, "name", None) else None
     except Exception:                              # never let the hint machinery get in the way
@@ -50,25 +55,9 @@ def handle(shell, etype, value, tb, tb_offset=None):
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
     stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-    stb = list(stb) + [hint_text(mistake) if mistake is not None else "\n" + extra]
+    stb = list(stb) + [hint_text(mistake, own) if mistake is not None else "\n" + extra]
     shell._showtraceback(etype, value, stb)
     return stb
-
-
-def _cell_frames_only(tb, ns):
-    """The traceback's entries up to the last one that runs code of a notebook cell: a failed
-    check shows the line of the check cell and its message, not the checker's own frames."""
-    entries = []
-    while tb is not None:
-        entries.append(tb)
-        tb = tb.tb_next
-    keep = [e for e in entries if e.tb_frame.f_globals is ns]
-    if not keep:
-        return entries[-1] if entries else None
-    head = None
-    for e in reversed(entries[:entries.index(keep[-1]) + 1]):
-        head = types.TracebackType(head, e.tb_frame, e.tb_lasti, e.tb_lineno)
-    return head
 
 
 def name_hint(name):
@@ -85,19 +74,20 @@ def name_hint(name):
     return None
 
 
-def hint_text(mistake):
+def hint_text(mistake, own=""):
+    """The lines after the traceback; ``own``: the equation of the exercise the cell computes."""
     return (f"\nThis error comes from a typical mistake in this cell.\n"
-            f"Likely mistake: {mistake.text()}")
+            f"Likely mistake: {mistake.text(own)}")
 
 
-def _user_frame(tb, ns):
-    """The innermost traceback entry that runs code of a notebook cell."""
-    found = None
-    while tb is not None:
-        if tb.tb_frame.f_globals is ns:
-            found = tb
-        tb = tb.tb_next
-    return found
+def _own_eq(tb, ns):
+    """The equation of the exercise whose answer the failing statement assigns, or ""."""
+    stmt, _ = _failing_stmt(tb, ns)
+    for t in getattr(stmt, "targets", [getattr(stmt, "target", None)]):
+        task = TASKS.get(TASK_OF_NAME.get(getattr(t, "id", None), getattr(t, "id", None)))
+        if task is not None:
+            return task.eq
+    return ""
 
 
 def _cell_tree(entry):
@@ -108,18 +98,25 @@ def _cell_tree(entry):
         return None
 
 
-def recognise_error(value, tb, ns):
-    """The catalogue entry behind error ``value`` raised in a cell, or None."""
-    entry = _user_frame(tb, ns)
+def _failing_stmt(tb, ns):
+    """The innermost simple statement of a notebook cell that the error passed, and its
+    traceback entry; (None, None) if there is none."""
+    entry = user_frame(tb, ns)
     tree = _cell_tree(entry) if entry is not None else None
     if tree is None:
-        return None
+        return None, None
     lineno = entry.tb_lineno
     stmt = min((s for s in ast.walk(tree) if isinstance(s, ast.stmt)
                 and s.lineno <= lineno <= (s.end_lineno or s.lineno)
                 and not isinstance(s, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With,
                                        ast.Try))),
                key=lambda s: (s.end_lineno or s.lineno) - s.lineno, default=None)
+    return stmt, entry
+
+
+def recognise_error(value, tb, ns):
+    """The catalogue entry behind error ``value`` raised in a cell, or None."""
+    stmt, entry = _failing_stmt(tb, ns)
     if stmt is None:
         return None
     local = {**ns, **entry.tb_frame.f_locals}
@@ -127,6 +124,8 @@ def recognise_error(value, tb, ns):
         return _undefined_mask(stmt, value)
     if _calls_max(stmt, value):
         return MISTAKES["f-np-max"]
+    if _precedence(stmt, local):
+        return MISTAKES["g-precedence"]
     targets = {t.id for t in getattr(stmt, "targets", [getattr(stmt, "target", None)])
                if isinstance(t, ast.Name)}
     for node in _post_order(stmt):
@@ -136,6 +135,24 @@ def recognise_error(value, tb, ns):
             if key:
                 return MISTAKES[key]
     return None
+
+
+def _precedence(stmt, ns):
+    """``A * dy @ w3.T``: Python reads it as ``(A * dy) @ w3.T``, and that mask product fails.
+    (Not ``(B * G) @ w2.T``: with the parentheses the order is the student's own.)"""
+    for n in ast.walk(stmt):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult) and \
+                isinstance(n.left, ast.BinOp) and isinstance(n.left.op, ast.Mult) and \
+                (n.lineno, n.col_offset) == (n.left.lineno, n.left.col_offset) and \
+                (_name(n.left.left) in ("A", "B") or _name(n.left.right) in ("A", "B")):
+            a, b = _shape(n.left.left, ns), _shape(n.left.right, ns)
+            if a is None or b is None:
+                continue
+            try:
+                np.broadcast_shapes(a, b)
+            except ValueError:
+                return True
+    return False
 
 
 def _undefined_mask(stmt, value):
@@ -248,8 +265,11 @@ def _classify(node, ns, targets=()):
             return None
         if left in ("A", "B") or right in ("A", "B"):              # A @ (…) or (…) @ A
             return f"g-matmul-for-hadamard-{left if left in ('A', 'B') else right}"
-        if left in _ACTIVATION and right in _GRADIENT.values():
-            return f"g-missing-transpose-{_ACTIVATION[left]}"
+        if left in _ACTIVATION and (right or "").removesuffix(".T") in _GRADIENT.values():
+            return f"g-missing-transpose-{_ACTIVATION[left]}"      # also h2_relu @ dy.T
+        pair = {(left or "").removesuffix(".T"), (right or "").removesuffix(".T")}
+        if any(pair == {act, w} for act, w in _ACTIVATION.items()):
+            return "f-product-order"                               # x.T @ w1, w1 @ x
         weight_grad = targets and all(t.startswith(("dw", "db")) for t in targets)
         if right in _GRADIENT and a[1] == b[1] and not weight_grad and (
                 left == _GRADIENT[right] or a in (
@@ -274,6 +294,9 @@ def _classify(node, ns, targets=()):
             if placed:
                 return placed
             rest = b if left == mask else a
+            mask_shape = getattr(ns.get(mask), "shape", None)
+            if mask_shape and rest == mask_shape[::-1]:
+                return "g-result-transposed"                      # A * (w3 @ dy.T)
             # the shape this mask should have: the other mask's, or its layer's
             shapes = [getattr(ns.get(k), "shape", None) for k in (other, *_LAYER_SHAPE[other])]
             if rest in shapes:

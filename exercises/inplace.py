@@ -52,12 +52,20 @@ def clobbered(var, value, params, x, y=None):
 def refuse(var, value, params, x, y=None):
     """Raise ExerciseError if computing ``value`` changed another quantity in place."""
     q = clobbered(var, value, params, x, y)
-    if q is not None:
-        m = MISTAKES["x-in-place"]
-        raise ExerciseError(f"{var} shares its memory with {q}, and {q} no longer holds its own "
-                            f"value: computing {var} changed {q} in place, or gave {q} a new "
-                            f"value." + hint_line(m, TASKS[var].eq if var in TASKS else ""),
-                            m.key)
+    if q is None:
+        return
+    m = MISTAKES["x-in-place"]
+    own = intermediates(params, x, y).get(var)
+    right = isinstance(own, np.ndarray) and own.shape == value.shape and close(
+        value.astype(np.float64), own.astype(np.float64), tol_for(own.dtype))
+    if right:
+        msg = (f"{var} has the right values, but {var} shares its memory with {q}: computing it "
+               f"changed {q} in place, so {q} no longer holds its own value, and the cells "
+               f"below read {q}. Compute {var} as a new array instead of changing {q} in place.")
+    else:
+        msg = (f"{var} shares its memory with {q}, and {q} no longer holds its own value: "
+               f"computing {var} changed {q} in place, or gave {q} a new value.")
+    raise ExerciseError(msg + hint_line(m, TASKS[var].eq if var in TASKS else ""), m.key)
 
 
 def restore(var, value, params, x, y=None):

@@ -61,7 +61,11 @@ def _not_restored(work, name, f, h):
 
 
 def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
-    """Check a student's central-difference estimate of ∂L/∂``name`` (``params`` unchanged)."""
+    """Check a student's central-difference estimate of ∂L/∂``name``.
+
+    ``estimate`` is the estimate itself, or the student's function that computes it, called
+    here as ``estimate(params, x, y, name, epsilon=h)``: whatever it does, ``params`` are put
+    back afterwards, and the check fails if the function left them changed."""
     if name not in PARAM_NAMES:
         raise ValueError(f"name must be one of {', '.join(PARAM_NAMES)}; got {name!r}")
     if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) or not (
@@ -72,6 +76,12 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     var = f"the numerical gradient of {name}"
     p = params[name]
     what = f"the central-difference estimate for every entry of {name}"
+    fn, left, changed = None, params, []
+    if callable(estimate):
+        fn, estimate, left, changed = estimate, *_call_restoring(estimate, params, x, y, name, h)
+        if estimate is None:
+            raise ExerciseError(f"{_fn_name(fn)} returned None: did you forget `return`? It "
+                                f"should return its estimate, {what}, {_shape(p)}.")
     estimate = answer("estimate", estimate, f"{what}, {_shape(p)}")
     provenance.refuse("estimate", estimate, "numerical", position=0,
                       check="check_numerical_gradient")
@@ -89,6 +99,12 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     scale = max(float(np.abs(ref).max()), 1e-300)
     tol = max(1e-6, 1e3 * eps * abs(L0) / h / scale) if dtype == np.float64 else max(
         1e-2, 1e2 * eps * abs(L0) / h / scale)
+    if close(estimate, ref, tol) and changed:
+        m = MISTAKES["n-not-restored"]
+        raise ExerciseError(
+            f"{_fn_name(fn)} left params changed ({', '.join(changed)}): its estimate is right, "
+            f"but the cells below need params as they were (they are put back now). Restore "
+            f"each entry you perturb to its original value." + hint_line(m), m.key)
     if close(estimate, ref, tol):
         print(f"{var} matches the central difference (L(p + ε) − L(p − ε)) / 2ε")
         return
@@ -101,7 +117,7 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
                 m = MISTAKES[key]
                 break
     if m is None:
-        restored = {k: v.copy() for k, v in params.items()}
+        restored = {k: v.copy() for k, v in left.items()}
 
         def g():
             return _loss(_forward(restored, x)[0], y)
@@ -109,6 +125,28 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
         if close(estimate, _not_restored(restored, name, g, h), tol):
             m = MISTAKES["n-not-restored"]
     fail(var, _CD, what, estimate, ref, m)
+
+
+def _call_restoring(fn, params, x, y, name, h):
+    """Call the student's ``fn``; put ``params`` back whatever it does. Returns what it returned,
+    a copy of params as it left them and the names it changed."""
+    arrays, before = dict(params), {k: v.copy() for k, v in params.items()}
+    try:
+        estimate = fn(params, x, y, name, epsilon=h)
+    finally:
+        left = {k: params[k].copy() if isinstance(params.get(k), np.ndarray) else before[k]
+                for k in arrays}
+        changed = [k for k in arrays if params.get(k) is not arrays[k]
+                   or not np.array_equal(arrays[k], before[k])]
+        params.clear()
+        params.update(arrays)
+        for k in changed:
+            np.copyto(arrays[k], before[k])
+    return estimate, left, changed
+
+
+def _fn_name(fn):
+    return getattr(fn, "__name__", "your function")
 
 
 def _shape(p):

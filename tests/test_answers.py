@@ -153,5 +153,57 @@ def test_hints_come_in_steps_shapes_first_never_the_formula(capsys, q):
 
 
 def test_hint_refuses_unknown_names():
-    with pytest.raises(ValueError, match="name must be one of"):
+    with pytest.raises(ValueError, match="exercises.hint takes the name of an exercise"):
         ex.hint("dw4")
+
+
+def test_hint_and_show_answer_take_the_name_07_starts_with(capsys):
+    ex.hint("central_difference")
+    ex.show_answer("central_difference")
+    out = capsys.readouterr().out
+    assert "Hint 1" in out and TASKS["numerical"].code in out
+
+
+def _central_difference(params, x, y, name, epsilon=1e-5, restore=True, give_back=True):
+    p = params[name]
+    estimate = np.zeros(p.shape)
+    for idx in np.ndindex(p.shape):
+        original = p[idx]
+        p[idx] = original + epsilon
+        plus = float(np.sum((forward(params, x)[0] - y) ** 2))
+        p[idx] = original - epsilon
+        minus = float(np.sum((forward(params, x)[0] - y) ** 2))
+        p[idx] = original if restore else p[idx]
+        estimate[idx] = (plus - minus) / (2 * epsilon)
+    return estimate if give_back else None
+
+
+def test_the_07_check_calls_the_function_and_leaves_params_as_they_were(net, capsys):
+    params, x, y, _, _ = net
+    before = {k: v.copy() for k, v in params.items()}
+    ex.check_numerical_gradient(_central_difference, params, x, y, "w2")
+    assert "matches the central difference" in capsys.readouterr().out
+    with pytest.raises(ex.ExerciseError) as info:          # forgot `return`
+        ex.check_numerical_gradient(lambda *a, **k: _central_difference(*a, **k, give_back=False),
+                                    params, x, y, "b2")
+    msg = str(info.value)
+    assert "returned None: did you forget `return`?" in msg and "nothing has been" not in msg
+    assert all(np.array_equal(params[k], before[k]) for k in params)
+
+
+def test_the_07_check_refuses_a_right_estimate_that_left_params_changed(net):
+    params, x, y, _, _ = net
+    before = {k: v.copy() for k, v in params.items()}
+    shifted = {k: v.copy() for k, v in params.items()}
+
+    def shifts(params, x, y, name, epsilon):       # the right estimate, then params changed
+        estimate = _central_difference(params, x, y, name, epsilon)
+        params[name] += 1.0
+        params["b1"] = shifted["b1"] + 1.0
+        return estimate
+
+    with pytest.raises(ex.ExerciseError) as info:
+        ex.check_numerical_gradient(shifts, params, x, y, "w2")
+    msg = str(info.value)
+    assert "its estimate is right" in msg and "(b1, w2)" in msg, msg
+    assert all(np.array_equal(params[k], before[k]) for k in params)

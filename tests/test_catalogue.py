@@ -39,6 +39,8 @@ FORWARD = [
     ("f-relu-inverted", "h1_relu", NET, lambda c: np.minimum(c["h1"], 0)),
     ("f-np-max", "h1_relu", NET, lambda c: np.max(c["h1"], 0)),
     ("f-np-max", "h2_relu", NET, lambda c: np.max(c["h2"], axis=1, keepdims=True)),
+    ("f-np-max", "h2_relu", NET, lambda c: np.max(c["h2"], 0)),
+    ("f-relu-inverted", "h2_relu", NET, lambda c: c["h2"] * (c["h2"] < 0)),
     ("f-relu1-missing", "h2", NET, lambda c: _fwd(c, relu=(0, 1))["h2"]),
     ("f-bias-missing-3", "h2", NET, lambda c: c["h1_relu"] @ c["w2"]),
     ("f-relu-too-early-3", "h2", NET, lambda c: np.maximum(c["h2"], 0)),
@@ -86,6 +88,11 @@ GRADIENTS = [
     ("g-matmul-for-hadamard-B", "dh1", SQUARE, lambda c: c["B"] @ (c["dh2"] @ c["w2"].T)),
     ("g-w3-not-transposed", "dh2", SQUARE, lambda c: c["A"] * (c["dy"] @ c["w3"])),
     ("g-w2-not-transposed", "dh1", SQUARE, lambda c: c["B"] * (c["dh2"] @ c["w2"])),
+    ("g-act-for-mask-A", "dh2", NET, lambda c: c["h2_relu"] * (c["dy"] @ c["w3"].T)),
+    ("g-act-for-mask-B", "dw1", NET, lambda c: c["x"].T @ (c["h1_relu"] * (c["dh2"] @ c["w2"].T))),
+    ("g-mask-A-inverted", "dh2", NET, lambda c: (~c["A"]) * (c["dy"] @ c["w3"].T)),
+    ("g-mask-B-inverted", "dh1", NET, lambda c: (~c["B"]) * (c["dh2"] @ c["w2"].T)),
+    ("g-precedence", "dh2", SQUARE, lambda c: c["A"] * c["dy"] @ c["w3"].T),
     ("b-not-summed", "db3", NET, lambda c: c["dy"]),
     ("b-mean", "db2", NET, lambda c: c["dh2"].mean(axis=0, keepdims=True)),
     ("b-wrong-axis", "db2", NET, lambda c: c["dh2"].sum(axis=1, keepdims=True)),
@@ -94,6 +101,9 @@ GRADIENTS = [
     ("b-transposed", "db1", NET, lambda c: c["dh1"].sum(axis=0, keepdims=True).T),
     ("b-1d", "db3", NET, lambda c: c["dy"].sum(axis=0)),
     ("b-total", "db3", NET, lambda c: c["dy"].sum()),
+    ("b-first-row", "db3", NET, lambda c: c["dy"][:1]),
+    ("b-mask-summed", "db1", NET, lambda c: c["B"].sum(axis=0, keepdims=True)),
+    ("b-mask-summed", "db2", NET, lambda c: c["A"].sum(axis=0, keepdims=True)),
     ("s-summed", "dh1", NET, lambda c: c["dh1"].sum(axis=0, keepdims=True)),
 ]
 
@@ -217,6 +227,25 @@ def test_numerical_mistakes(key, make):
     est = make(params, x, y)                  # may change params, as the student's code would
     err = _mistake(ex.check_numerical_gradient, est, params, x, y, "w1")
     assert err.mistake == key, str(err)
+
+
+def test_relu_hints_of_h2_relu_name_eq_4():
+    params, x, y, c = _problem(NET)
+    for wrong in (np.max(c["h2"], 0), c["h2"] * (c["h2"] < 0)):
+        err = str(_mistake(ex.check_forward, "h2_relu", wrong, params, x))
+        assert "(eq. (4))" in err and "(eq. (2))" not in err, err
+
+
+def test_numerical_mistakes_of_the_function_itself():
+    """The check calls the student's function: params come back as they were in every case."""
+    params, x, y, _ = _problem(NET)
+    before = {k: v.copy() for k, v in params.items()}
+    w1 = params["w1"]
+    err = _mistake(ex.check_numerical_gradient,
+                   lambda p, x, y, name, epsilon: _central_unrestored(p, x, y, name, h=epsilon),
+                   params, x, y, "w1")
+    assert err.mistake == "n-not-restored", str(err)
+    assert params["w1"] is w1 and all(np.array_equal(params[k], before[k]) for k in params)
 
 
 def test_numerical_unrecognised_error_gets_no_hint():

@@ -5,15 +5,18 @@ shows its message without the checker's frames and judges only the exercise cell
 nothing in the namespace is replaced. Driven through a real IPython InteractiveShell, and once
 through a Jupyter kernel."""
 
+import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import helpers
 from exercises import handler
 from exercises.catalogue import MISTAKES
+from exercises.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +34,7 @@ y_pred, cache = helpers.forward(params, x)
 h1, h1_relu, h2, h2_relu = cache["h1"], cache["h1_relu"], cache["h2"], cache["h2_relu"]
 A, B = cache["A"], cache["B"]
 w1, w2, w3 = params["w1"], params["w2"], params["w3"]
+b1 = params["b1"]
 dy = 2 * (y_pred - y)
 dh2 = A * (dy @ w3.T)
 """
@@ -66,7 +70,22 @@ CASES = [
     ("f-np-max", "h1_relu = np.max(0, h1)"),
     ("f-np-max", "h1_relu = np.max(h1, 2)"),
     ("f-np-max", "h1_relu = max(h1, 0)"),
+    ("g-precedence", "dh2 = A * dy @ w3.T"),            # read as (A * dy) @ w3.T
+    ("g-precedence", "dh2 = A * (y_pred - y) @ w3.T"),
+    ("g-precedence", "dh1 = B * dh2 @ w2.T"),
+    ("g-result-transposed", "dh2 = A * (w3 @ dy.T)"),
+    ("g-missing-transpose-w3", "dw3 = h2_relu @ dy.T"),
+    ("f-product-order", "h1 = x.T @ w1 + b1"),
+    ("f-product-order", "h1 = w1 @ x"),
 ]
+
+
+def _expected(key, cell):
+    """The hint line: an entry without an equation of its own names the exercise's."""
+    m = MISTAKES[key]
+    target = re.match(r"(\w+) =", cell.splitlines()[-1])
+    task = TASKS.get(target.group(1)) if target else None
+    return m.text("" if m.eq or task is None else task.eq)
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +113,8 @@ def test_error_in_the_cell_gets_its_hint(shell, capsys, key, cell):
     out = capsys.readouterr().out
     assert not res.success and isinstance(res.error_in_exec, handler.EXCEPTIONS)
     assert type(res.error_in_exec).__name__ in out           # the error itself is shown
-    assert f"Likely mistake: {MISTAKES[key].text()}" in out, out
-    others = [m for m in MISTAKES.values() if m.key != key and m.text() in out]
+    assert f"Likely mistake: {_expected(key, cell)}" in out, out
+    others = [m for m in MISTAKES.values() if m.key != key and _expected(m.key, cell) in out]
     assert not others, others
 
 
@@ -247,3 +266,55 @@ def test_slow_the_student_notebook_in_a_real_kernel():
     assert out[11][0].ename == "ValueError" and "Likely mistake" not in "".join(
         out[11][0].traceback)
     assert out[12][0].text == "(4, 2)\n"
+
+
+def test_relu_hints_name_the_exercises_own_equation(shell, capsys):
+    shell.run_cell("h2_relu = max(h2, 0)", store_history=True)
+    out = capsys.readouterr().out
+    assert "np.maximum (eq. (4))" in out and "(eq. (2))" not in out, out
+
+
+def test_a_classroom_error_shows_the_cell_line_only_and_this_notebooks_names(shell, capsys):
+    res = shell.run_cell('exercises.hint("nonsense")', store_history=True)
+    out = capsys.readouterr().out
+    assert isinstance(res.error_in_exec, ValueError) and "answers.py" not in out, out
+    assert '"h1_relu", "dy", "dh2"' in out and '"numerical"' not in out, out
+
+
+def test_an_error_in_the_students_function_skips_the_checkers_frames(shell, capsys):
+    res = shell.run_cell('def cd(params, x, y, name, epsilon=1e-5):\n'
+                         '    return params[name] @ np.ones((7, 7))\n'
+                         'exercises.check_numerical_gradient(cd, params, x, y, "w2")',
+                         store_history=True)
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)        # no colours
+    assert isinstance(res.error_in_exec, ValueError)
+    assert "numerical.py" not in out and "return params[name] @ np.ones((7, 7))" in out, out
+
+
+def test_the_last_run_keeps_the_end_of_numpys_message_and_the_cells_line():
+    from exercises import _runs
+    try:
+        np.ones((2, 3)) @ np.ones((5, 2))
+    except ValueError as e:
+        line = _runs.describe(e)
+    assert len(line) <= 90 and line.endswith("(size 5 is different from 3)"), line
+    try:
+        compile("a = 1\n\n\nb = (", "3373108845.py", "exec")
+    except SyntaxError as e:
+        line = _runs.describe(e)
+    assert "line 4 of the cell" in line and ".py" not in line, line
+
+
+def test_right_values_shared_with_h1_are_refused_saying_the_values_are_right(shell, capsys):
+    saved = shell.user_ns["h1"].copy()
+    try:
+        res = shell.run_cell("h1_relu = h1\nh1_relu[h1_relu < 0] = 0\n"
+                             'exercises.check_forward("h1_relu", h1_relu, params, x)',
+                             store_history=True)
+        out = capsys.readouterr().out
+        assert isinstance(res.error_in_exec, AssertionError)
+        assert "h1_relu has the right values, but h1_relu shares its memory with h1" in out, out
+        assert "Compute h1_relu as a new array instead of changing h1 in place" in out
+    finally:
+        shell.user_ns["h1"][...] = saved
+        shell.run_cell("h1_relu = np.maximum(h1, 0)", store_history=True)

@@ -11,6 +11,8 @@ cell of the notebook fails: the last mistake of each exercise is left in place a
 after it run on the reference value.
 """
 
+import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -18,7 +20,7 @@ import pytest
 
 from exercises._runs import bound_names
 from exercises.catalogue import MISTAKES
-from exercises.tasks import TASK_OF_NAME
+from exercises.tasks import TASK_OF_NAME, TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "student"
@@ -81,6 +83,14 @@ def _student_code(name):
     return cells, exercises, checks
 
 
+def _text(key, wrong):
+    """The entry's text; one without an equation of its own names the exercise's."""
+    m = MISTAKES[key]
+    target = re.match(r"\s*(\w+) =", wrong.splitlines()[-1])
+    task = TASKS.get(TASK_OF_NAME.get(target.group(1), target.group(1))) if target else None
+    return m.text("" if m.eq or task is None else task.eq)
+
+
 def test_every_catalogue_entry_is_driven_through_a_notebook():
     """Every entry has an example, and so a case below: nothing is listed by hand."""
     covered = {key for cells in WRONG.values() for plan in cells.values() for _, key in plan}
@@ -101,16 +111,17 @@ def test_each_mistake_is_caught_in_the_notebook_and_nothing_else_fails(name, stu
             key = SHOWN_AS.get(key, key)
             err, out = run(_inject(cell.source, wrong))
             if err is not None:             # raised in the cell: the handler's hint says why
-                assert f"Likely mistake: {MISTAKES[key].text()}" in out, \
+                assert f"Likely mistake: {_text(key, wrong)}" in out, \
                     f"{name}: {wrong!r} raised {err!r} without the hint of {key}:\n{out}"
                 continue
+            run("_saved = {k: v.copy() for k, v in params.items()}")
             err, out = run(cells[i + 1].source)
             assert getattr(err, "mistake", None) == key, \
                 f"{name}: {wrong!r} should fail its check as {key}; got {err!r}"
             named = "the reference" if key == "ref-used" else MISTAKES[key].name
             assert named in str(err), f"{name}: the message of {key} does not name it: {err}"
-            if "before[name]" in cells[i + 1].source:      # 07's check puts params back
-                err, _ = run("assert all(np.array_equal(params[k], before[k]) for k in params)")
+            if "check_numerical_gradient" in cells[i + 1].source:   # 07's puts params back
+                err, _ = run("assert all(np.array_equal(params[k], _saved[k]) for k in params)")
                 assert err is None, f"{name}: after {wrong!r} failed, params stay changed"
         if cid in plan:
             continue                 # the last mistake stays; the check cell below may fail
@@ -150,3 +161,12 @@ def test_no_mistake_of_any_kind_breaks_a_later_cell(name, cid, wrong, student_sh
         if err is not None and cell.get("id") not in exercises | checks:
             failures.append(f"cell {i} ({cell.get('id')}): {err!r}")
     assert not failures, f"{name}, {wrong!r}: later cells failed:\n" + "\n".join(failures)
+
+
+def test_07s_check_cell_is_one_call_of_the_check():
+    """A failed check points at the line that calls the student's function: the check calls
+    central_difference itself and puts params back, so no ``finally`` follows the call."""
+    cells, exercises, checks = _student_code("07_gradient_checking.ipynb")
+    (check,) = [c.source for c in cells if c.get("id") in checks]
+    body = ast.parse(check).body
+    assert len(body) == 1 and "check_numerical_gradient(central_difference," in check, check
