@@ -101,6 +101,10 @@ class Prepared:
         for src in assignment.imports:
             _quiet(src, ns, "<imports>")
         self.imports = dict(ns)
+        results = [set(e.targets) for e in assignment.exercises]
+        self.scope = {e.cell_id: (frozenset().union(*results[:i]),
+                                  frozenset().union(*results[i + 1:]))
+                      for i, e in enumerate(assignment.exercises)}
         for kind, s in assignment.steps:
             try:
                 if kind == "setup":
@@ -153,9 +157,19 @@ def _problem(k):
     return _PROBLEMS[k]
 
 
+# the grader's own states: set here (never by what the sandbox sends, which the student controls)
+_GRADER_STATES = ("TimeLimit", "Budget", "NoSandbox", "Died")
+
+
 def describe(info, where, limits):
-    """(short reason, full message) for an error of the student's code."""
-    kind, msg = info.get("type"), info.get("msg", "")
+    """(short reason, full message) for an error of the student's code.
+
+    ``info["student"]`` marks what the sandbox sent: an exception of the student's cell, whose
+    class name the student chooses. It never reads as one of the grader's own states, and an
+    exception of a class not Python's own (the student's, NumPy's) is reported as raised there."""
+    kind, msg = str(info.get("type"))[:100], str(info.get("msg", ""))
+    if info.get("student") and (kind in _GRADER_STATES or info.get("builtin") is not True):
+        return f"{where} raised {kind}{': ' + msg if msg else ''}", ""
     if kind == "TimeLimit":
         return (f"time limit: {where} ran longer than {limits.time_limit:g} s (an endless "
                 f"loop?); the sandbox was stopped"), ""
@@ -200,12 +214,53 @@ def _info(err):
             "lineno": getattr(err, "lineno", None)}
 
 
+# what a cell may read beyond what its solution reads: the problem's data (7)-(10) and sizes
+PROBLEM_DATA = frozenset({"x", "y", "params", "w1", "b1", "w2", "b2", "w3", "b3", "n", "d_in",
+                          "d1", "d2", "d_out", "h1", "h1_relu", "h2", "h2_relu", "y_pred", "A",
+                          "B", "L", "lr"})
+ANSWERS = frozenset({"grads", "cache"})
+MAX_GIVEN_ARRAYS = 64
+
+
+def _arrays(v, depth=0):
+    """The arrays in a value (lists, tuples and dicts of them)."""
+    if isinstance(v, np.ndarray):
+        yield v
+    elif depth < 10 and type(v) in (list, tuple):
+        for x in v:
+            yield from _arrays(x, depth + 1)
+    elif depth < 10 and type(v) is dict:
+        for x in v.values():
+            yield from _arrays(x, depth + 1)
+
+
+def _shapes(values):
+    return frozenset((a.shape, a.dtype.str) for v in values if is_data(v) for a in _arrays(v))
+
+
+def _guarded(name, fn, shapes):
+    """``fn`` (a function the notebook gives the exercise, run here on the data the sandbox
+    sends), refusing arrays of any shape or dtype the exercise's own data does not have: a cell
+    cannot make the grader compute on data of its choosing."""
+    def call(*args, **kwargs):
+        arrays = list(_arrays([args, kwargs]))
+        if len(arrays) > MAX_GIVEN_ARRAYS:
+            raise ValueError(f"{name} is given too many arrays ({len(arrays)})")
+        for a in arrays:
+            if (a.shape, a.dtype.str) not in shapes:
+                raise ValueError(f"when grading, {name} takes arrays of the shapes and types of "
+                                 f"this exercise's data only, not {a.dtype} {a.shape}")
+        return fn(*args, **kwargs)
+    return call
+
+
 class Grader:
     """Grades one submission's exercises through one sandbox (``box``)."""
 
     def __init__(self, box, limits, clock):
         self.box, self.limits, self.clock = box, limits, clock
         self.printed = 0
+        self.scope = frozenset(), frozenset()   # earlier and later exercises' results
 
     def _run(self, request, blobs, given):
         left = self.limits.submission_limit - self.clock()
@@ -219,16 +274,24 @@ class Grader:
             raise StudentError({"type": "Died", "msg": str(e)}) from None
         except NoSandbox as e:
             raise StudentError({"type": "NoSandbox", "msg": str(e)}) from None
-        self.printed = max(self.printed, int(header.get("printed") or 0))
-        if header.get("error"):
-            raise StudentError({**header["error"], "student": True})
+        printed = header.get("printed")          # what the sandbox sends is checked as data
+        self.printed = max(self.printed, printed if type(printed) is int else 0)
+        error = header.get("error")
+        if error and type(error) is not dict:
+            raise StudentError({"type": "Died", "msg": "an unreadable error report"})
+        if error:
+            raise StudentError({**error, "student": True})
         return header, got
 
     def _request(self, step, ns, source):
         """The request that runs ``source`` on the data of ``ns``; (request, blobs, given)."""
         used = _reads(step.solution)
         code, reads = _transform(source)
-        wanted = used | reads           # the data the cell reads by name: all it can need
+        earlier, later = self.scope
+        # the data a cell gets: what the solution reads, and of what the cell reads, the
+        # problem's data and earlier exercises' results; never an answer (grads, cache, the
+        # exercise's own targets, a later exercise's result) the solution does not read itself
+        wanted = used | ((reads & (PROBLEM_DATA | earlier)) - later - ANSWERS)
         given, display, refused, data = {}, [], [], {}
         for k, v in ns.items():
             if k.startswith("__") or k in step.targets or k == "get_ipython":
@@ -245,6 +308,8 @@ class Grader:
                 given[k] = v
             else:
                 refused.append(k)
+        shapes = _shapes(ns.values())
+        given = {k: _guarded(k, fn, shapes) for k, fn in given.items()}
         blobs = []
         req = {"code": code, "filename": f"<exercise {step.cell_id}>",
                "inputs": wire.encode(data, blobs), "targets": step.targets,
@@ -307,6 +372,7 @@ class Grader:
     def exercise(self, step, prep, source):
         """{passed, reason, message, notes} of one exercise whose student cell is ``source``."""
         self.printed = 0
+        self.scope = prep.scope[step.cell_id]
         ok, reason, msg, _ = self.attempt(step, prep.before[step.cell_id], source,
                                           "as in the notebook")
         hc = hidden_cases
