@@ -23,6 +23,7 @@ import contextlib
 import copy
 import functools
 import io
+import re
 import sys
 import traceback
 import types
@@ -161,7 +162,7 @@ def _problem(k):
 _GRADER_STATES = ("TimeLimit", "Budget", "NoSandbox", "Died")
 
 
-def describe(info, where, limits):
+def describe(info, where, limits, targets=()):
     """(short reason, full message) for an error of the student's code.
 
     ``info["student"]`` marks what the sandbox sent: an exception of the student's cell, whose
@@ -197,6 +198,11 @@ def describe(info, where, limits):
     if kind == "SyntaxError":
         return f"syntax error in {where}, line {info.get('lineno')}: {msg}", ""
     if kind == "NameError":
+        read = re.match(r"name '(\w+)' is not defined", msg)
+        if info.get("student") and read and read.group(1) not in targets:
+            return (f"{msg} in {where}: when grading, a cell gets the problem's data (x, y, "
+                    f"params, …), the results of the notebook's earlier exercises and the names "
+                    f"its exercise needs, not {read.group(1)}"), ""
         return (f"{msg} in {where}: a variable the exercise must create is missing or renamed",
                 "")
     if kind == "AssertionError" and not info.get("student"):
@@ -348,7 +354,8 @@ class Grader:
         else:
             err = None
         if err is not None:
-            return (False, *describe(err.info, f"your exercise cell ({where})", self.limits), {})
+            return (False, *describe(err.info, f"your exercise cell ({where})", self.limits,
+                                        step.targets), {})
         check_ns = {k: copy.deepcopy(v) if is_data(v) else v for k, v in ns.items()
                     if k not in step.targets}
         for name, v in values.items():
@@ -364,7 +371,7 @@ class Grader:
             _quiet(step.check, check_ns, f"<check {step.cell_id}>")
         except StudentError as e:
             return (False, *describe(e.info, f"your exercise cell ({where}, called by the check)",
-                              self.limits), values)
+                              self.limits, step.targets), values)
         except Exception as e:
             return (False, *describe(_info(e), f"the check ({where})", self.limits), values)
         return True, "", "", values
