@@ -408,8 +408,15 @@ def test_submissions_are_regular_files_read_without_links(tmp_path):
     (folder / "eve").mkdir()
     (folder / "eve" / "02_forward_pass.ipynb").write_bytes(b" " * (submissions.MAX_BYTES + 1))
     subs = {s.student: s for s in submissions.collect(folder)}
-    assert "carol" not in subs and subs["dan"].files == []
+    for who in ("carol", "dan"):
+        (path,) = subs[who].files
+        assert "not a regular file (a symbolic link)" in submissions.read(path)[1]
     assert "not a regular file" in submissions.read(subs["alice"].files[0])[1]
     assert "not a regular file" in submissions.read(subs["bob"].files[0])[1]
     assert "too large" in submissions.read(subs["eve"].files[0])[1]
     assert submissions.read(good)[0] is not None
+    name = "02_forward_pass.ipynb"
+    for who in ("alice", "bob", "carol"):
+        rows = runner.grade_submission(subs[who], {name: ASSIGNMENTS[name]}, runner.Limits())
+        assert all(r["points"] == 0 and "not a regular file" in r["mistake"] + r["notes"]
+                   for r in rows), rows

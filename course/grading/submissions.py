@@ -38,7 +38,9 @@ def collect(folder):
     for p in sorted(folder.iterdir()):
         if p.name.startswith("."):
             continue
-        if p.is_dir() and not p.is_symlink():
+        if p.is_symlink() and p.is_dir():               # never followed: read() says why
+            subs.setdefault(p.name, Submission(p.name)).files.append(p)
+        elif p.is_dir():
             files = sorted(q for q in _notebook_files(p) if ".ipynb_checkpoints" not in q.parts)
             subs.setdefault(p.name, Submission(p.name)).files += files
         elif p.suffix == ".ipynb" and SEP in p.name:      # a link or a FIFO too: read() says so
@@ -48,11 +50,13 @@ def collect(folder):
 
 
 def _notebook_files(folder):
-    """The *.ipynb under ``folder``, never through a symbolic link to a folder."""
-    for top, _, files in os.walk(folder):              # os.walk follows no link by default
-        for f in files:
-            if f.endswith(".ipynb"):
-                yield Path(top) / f
+    """The *.ipynb under ``folder``, and the links to folders there (not followed: read() says
+    so)."""
+    for top, dirs, files in os.walk(folder):             # os.walk follows no link by default
+        for name in [*files, *dirs]:
+            q = Path(top) / name
+            if name.endswith(".ipynb") or (name in dirs and q.is_symlink()):
+                yield q
 
 
 def _read_bytes(path):
