@@ -103,9 +103,9 @@ class Prepared:
             _quiet(src, ns, "<imports>")
         self.imports = dict(ns)
         results = [set(e.targets) for e in assignment.exercises]
-        self.scope = {e.cell_id: (frozenset().union(*results[:i]),
-                                  frozenset().union(*results[i + 1:]))
-                      for i, e in enumerate(assignment.exercises)}
+        later = {e.cell_id: frozenset().union(*results[i + 1:])
+                 for i, e in enumerate(assignment.exercises)}
+        self.scope = {}     # cell id: (the data the notebook gives before it, later results)
         for kind, s in assignment.steps:
             try:
                 if kind == "setup":
@@ -113,6 +113,8 @@ class Prepared:
                     continue
                 self.before[s.cell_id] = {k: copy.deepcopy(v) if is_data(v) else v
                                           for k, v in ns.items()}
+                self.scope[s.cell_id] = (frozenset(k for k, v in ns.items() if is_data(v)),
+                                         later[s.cell_id])
                 _quiet(s.solution, ns, f"<solution {s.cell_id}>")
             except Exception as e:
                 self.problems.append("grader: a solution cell failed: " + "".join(
@@ -201,8 +203,8 @@ def describe(info, where, limits, targets=()):
         read = re.match(r"name '(\w+)' is not defined", msg)
         if info.get("student") and read and read.group(1) not in targets:
             return (f"{msg} in {where}: when grading, a cell gets the problem's data (x, y, "
-                    f"params, …), the results of the notebook's earlier exercises and the names "
-                    f"its exercise needs, not {read.group(1)}"), ""
+                    f"params, …) and what the notebook gives before the exercise, never grads, "
+                    f"cache or an exercise's answer, and not {read.group(1)}"), ""
         return (f"{msg} in {where}: a variable the exercise must create is missing or renamed",
                 "")
     if kind == "AssertionError" and not info.get("student"):
@@ -266,7 +268,7 @@ class Grader:
     def __init__(self, box, limits, clock):
         self.box, self.limits, self.clock = box, limits, clock
         self.printed = 0
-        self.scope = frozenset(), frozenset()   # earlier and later exercises' results
+        self.scope = frozenset(), frozenset()   # the notebook's data before it, later results
 
     def _run(self, request, blobs, given):
         left = self.limits.submission_limit - self.clock()
@@ -295,8 +297,9 @@ class Grader:
         code, reads = _transform(source)
         earlier, later = self.scope
         # the data a cell gets: what the solution reads, and of what the cell reads, the
-        # problem's data and earlier exercises' results; never an answer (grads, cache, the
-        # exercise's own targets, a later exercise's result) the solution does not read itself
+        # problem's data and what the notebook gives before it (earlier results included);
+        # never an answer (grads, cache, the exercise's own targets, a later exercise's result)
+        # the solution does not read itself
         wanted = used | ((reads & (PROBLEM_DATA | earlier)) - later - ANSWERS)
         given, display, refused, data = {}, [], [], {}
         for k, v in ns.items():
@@ -379,7 +382,7 @@ class Grader:
     def exercise(self, step, prep, source):
         """{passed, reason, message, notes} of one exercise whose student cell is ``source``."""
         self.printed = 0
-        self.scope = prep.scope[step.cell_id]
+        self.scope = prep.scope.get(step.cell_id, (frozenset(), frozenset()))
         ok, reason, msg, _ = self.attempt(step, prep.before[step.cell_id], source,
                                           "as in the notebook")
         hc = hidden_cases
