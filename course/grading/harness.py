@@ -204,7 +204,8 @@ def describe(info, where, limits, targets=()):
         if info.get("student") and read and read.group(1) not in targets:
             return (f"{msg} in {where}: when grading, a cell gets the problem's data (x, y, "
                     f"params, …) and what the notebook gives before the exercise, never grads, "
-                    f"cache or an exercise's answer, and not {read.group(1)}"), ""
+                    f"cache or an exercise's answer"
+                    f"{'' if read.group(1) in ANSWERS else ', and not ' + read.group(1)}"), ""
         return (f"{msg} in {where}: a variable the exercise must create is missing or renamed",
                 "")
     if kind == "AssertionError" and not info.get("student"):
