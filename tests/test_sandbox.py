@@ -21,7 +21,16 @@ import numpy as np
 import pytest
 
 from course import synthetic_class
-from course.grading import harness, notebooks, report, runner, sandbox, submissions, wire
+from course.grading import (
+    harness,
+    notebooks,
+    report,
+    runner,
+    sandbox,
+    scope,
+    submissions,
+    wire,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = notebooks.discover(ROOT / "notebooks")
@@ -344,7 +353,7 @@ def test_given_functions_refuse_data_the_exercise_does_not_have(tmp_path, marked
     rows = _grade(tmp_path, "07_gradient_checking.ipynb", {"central_difference": big})
     r = rows["central_difference"]
     assert r["points"] == 0 and "shapes and types of this exercise's data" in r["mistake"]
-    fn = harness._guarded("f", lambda *a: "ran", harness._shapes([np.zeros((2, 3))]))
+    fn = scope.guarded("f", lambda *a: "ran", scope.shapes_of([np.zeros((2, 3))]))
     assert fn(np.ones((2, 3)), 1.5, "w1") == "ran"
     for bad in ((np.ones((3, 2)),), (np.ones((2, 3), dtype=np.float32),),
                 ([np.ones((2, 3))] * 100,)):

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import hidden_cases, notebooks, wire
 from .sandbox import Died, NoSandbox, TimedOut
+from .scope import ANSWERS, PROBLEM_DATA, guarded, shapes_of
 
 BLOCKED = ("helpers", "exercises", "course")
 _DISPLAY = ("helpers.printing", "helpers.plotting", "matplotlib", "IPython.display")
@@ -223,46 +224,6 @@ def _info(err):
             "lineno": getattr(err, "lineno", None)}
 
 
-# what a cell may read beyond what its solution reads: the problem's data (7)-(10) and sizes
-PROBLEM_DATA = frozenset({"x", "y", "params", "w1", "b1", "w2", "b2", "w3", "b3", "n", "d_in",
-                          "d1", "d2", "d_out", "h1", "h1_relu", "h2", "h2_relu", "y_pred", "A",
-                          "B", "L", "lr"})
-ANSWERS = frozenset({"grads", "cache"})
-MAX_GIVEN_ARRAYS = 64
-
-
-def _arrays(v, depth=0):
-    """The arrays in a value (lists, tuples and dicts of them)."""
-    if isinstance(v, np.ndarray):
-        yield v
-    elif depth < 10 and type(v) in (list, tuple):
-        for x in v:
-            yield from _arrays(x, depth + 1)
-    elif depth < 10 and type(v) is dict:
-        for x in v.values():
-            yield from _arrays(x, depth + 1)
-
-
-def _shapes(values):
-    return frozenset((a.shape, a.dtype.str) for v in values if is_data(v) for a in _arrays(v))
-
-
-def _guarded(name, fn, shapes):
-    """``fn`` (a function the notebook gives the exercise, run here on the data the sandbox
-    sends), refusing arrays of any shape or dtype the exercise's own data does not have: a cell
-    cannot make the grader compute on data of its choosing."""
-    def call(*args, **kwargs):
-        arrays = list(_arrays([args, kwargs]))
-        if len(arrays) > MAX_GIVEN_ARRAYS:
-            raise ValueError(f"{name} is given too many arrays ({len(arrays)})")
-        for a in arrays:
-            if (a.shape, a.dtype.str) not in shapes:
-                raise ValueError(f"when grading, {name} takes arrays of the shapes and types of "
-                                 f"this exercise's data only, not {a.dtype} {a.shape}")
-        return fn(*args, **kwargs)
-    return call
-
-
 class Grader:
     """Grades one submission's exercises through one sandbox (``box``)."""
 
@@ -318,8 +279,8 @@ class Grader:
                 given[k] = v
             else:
                 refused.append(k)
-        shapes = _shapes(ns.values())
-        given = {k: _guarded(k, fn, shapes) for k, fn in given.items()}
+        shapes = shapes_of(ns.values())
+        given = {k: guarded(k, fn, shapes) for k, fn in given.items()}
         blobs = []
         req = {"code": code, "filename": f"<exercise {step.cell_id}>",
                "inputs": wire.encode(data, blobs), "targets": step.targets,
