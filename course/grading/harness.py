@@ -6,10 +6,10 @@ each exercise is the same for every student (a wrong answer never spoils the nex
 
 For an exercise, :class:`Grader`:
 
-1. sends the student's cell to the sandbox with the data of that namespace that the cell or the
-   solution reads by name (arrays, numbers; never the exercise's own answer), NumPy, and the
-   functions the solution itself calls (07: ``forward``, ``loss``, which then run here on the
-   data sent); every other name of the notebook's imports (``helpers``, ``backward`` …) answers
+1. sends the student's cell to the sandbox with the data of that namespace it may read (arrays,
+   numbers; never an answer: see :mod:`.scope`), NumPy, and the functions the solution itself
+   calls (07: ``forward``, ``loss``, which then run here, on data of the exercise's own shapes
+   only); every other name of the notebook's imports (``helpers``, ``backward`` …) answers
    that the reference implementation is not given to this exercise. It gets back the values of
    the names the exercise creates;
 2. runs the solution notebook's check cell here, on those values and its own inputs; a function
