@@ -21,7 +21,16 @@ import numpy as np
 import pytest
 
 from course import synthetic_class
-from course.grading import notebooks, runner, sandbox, submissions, wire
+from course.grading import (
+    harness,
+    notebooks,
+    report,
+    runner,
+    sandbox,
+    scope,
+    submissions,
+    wire,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = notebooks.discover(ROOT / "notebooks")
@@ -280,3 +289,146 @@ def test_the_wire_carries_data_only():
 def test_the_whole_set_of_attacks_in_one_class(tmp_path, marked):
     _attack(tmp_path, {**FAST, **FULL_SET}, time_limit=1.0,
             honest_notebooks=["11_beyond_the_paper.ipynb"])
+
+
+def _grade(tmp_path, name, regions):
+    """{exercise name: row} of one submission of notebook ``name``, ``regions`` replaced."""
+    sub = _submission(tmp_path, "s", {name}, regions)
+    rows = runner.grade_submission(sub, {name: ASSIGNMENTS[name]}, runner.Limits())
+    return {r["exercise"]: r for r in rows}
+
+
+def test_07_cannot_return_the_analytic_gradients(tmp_path, marked):
+    rows = _grade(tmp_path, "07_gradient_checking.ipynb",
+                  {"central_difference": "return grads[name].copy()"})
+    r = rows["central_difference"]
+    assert r["points"] == 0 and "grads" in r["mistake"], r["mistake"]
+
+
+def _literal(name, target):
+    """The notebook's own value of ``target``, as code: an answer copied from the outputs."""
+    a = ASSIGNMENTS[name]
+    (e,) = [e for e in a.exercises if target in e.targets]
+    ns = dict(harness.prepared(a).before[e.cell_id])
+    exec(e.solution, ns)                                                    # noqa: S102
+    return f"np.array({ns[target].tolist()!r})"
+
+
+def test_a_cell_gets_no_answer_by_name(tmp_path, marked):
+    """Nor in the notebook's namespace nor in a hidden case: grads, cache, the dy… gradients."""
+    dw3, h1 = _literal("03_output_layer.ipynb", "dw3"), _literal("02_forward_pass.ipynb", "h1")
+    rows = _grade(tmp_path / "a", "03_output_layer.ipynb",
+                  {"dw3": f"try:\n    dw3 = grads['w3']\nexcept NameError:\n    dw3 = {dw3}",
+                   "db3": "db3 = grads['b3']"})
+    assert rows["dw3"]["points"] == 0 and "hidden case" in rows["dw3"]["mistake"]
+    assert rows["db3"]["points"] == 0 and "name 'grads' is not defined" in rows["db3"]["mistake"]
+    assert rows["dy"]["passed"]
+    rows = _grade(tmp_path / "b", "02_forward_pass.ipynb",
+                  {"h1": f"try:\n    h1 = cache['h1']\nexcept NameError:\n    h1 = {h1}"})
+    assert rows["h1"]["points"] == 0 and "hidden case" in rows["h1"]["mistake"]
+    # honest answers from other data than the solution's (not dy; dy in 05) still pass
+    rows = _grade(tmp_path / "c", "04_second_hidden_layer.ipynb",
+                  {"dh2": "dh2 = (2 * (y_pred - y)) @ w3.T * A"})
+    assert all(r["passed"] for r in rows.values()), rows
+    rows = _grade(tmp_path / "d", "05_first_hidden_layer.ipynb",
+                  {"dh1": "dh1 = ((dy @ w3.T) * A) @ w2.T * B"})
+    assert all(r["passed"] for r in rows.values()), rows
+
+
+def test_dev_is_read_only(tmp_path, marked):
+    rows = _grade(tmp_path, "02_forward_pass.ipynb",
+                  {"h1": "open('/dev/shm/x', 'wb').write(b'1' * 4096)\nh1 = x @ w1 + b1",
+                   "h2": "open('/dev/x', 'wb').write(b'1' * 4096)\nh2 = h1_relu @ w2 + b2",
+                   "y_pred": "open('/dev/null', 'w').write('fine')\ny_pred = h2_relu @ w3 + b3"})
+    for t in ("h1", "h2"):
+        assert rows[t]["points"] == 0 and "OSError" in rows[t]["mistake"], rows[t]["mistake"]
+    assert rows["y_pred"]["passed"] and rows["L"]["passed"]
+
+
+def test_given_functions_refuse_data_the_exercise_does_not_have(tmp_path, marked):
+    big = ("q = {k: np.ones((300, 300)) for k in ('w1', 'w2', 'w3')}\n"
+           "q.update({k: np.zeros((1, 300)) for k in ('b1', 'b2', 'b3')})\n"
+           "forward(q, np.ones((300, 300)))\n"
+           "return np.zeros(params[name].shape)")
+    rows = _grade(tmp_path, "07_gradient_checking.ipynb", {"central_difference": big})
+    r = rows["central_difference"]
+    assert r["points"] == 0 and "shapes and types of this exercise's data" in r["mistake"]
+    fn = scope.guarded("f", lambda *a: "ran", scope.shapes_of([np.zeros((2, 3))]))
+    assert fn(np.ones((2, 3)), 1.5, "w1") == "ran"
+    for bad in ((np.ones((3, 2)),), (np.ones((2, 3), dtype=np.float32),),
+                ([np.ones((2, 3))] * 100,)):
+        with pytest.raises(ValueError):
+            fn(*bad)
+
+
+def test_forged_frames_and_exception_names_are_the_students(tmp_path, marked):
+    forge = ("import os, json, struct\n"
+             "for shape in ([0, 2 ** 64], [0, 2 ** 62, 4]):\n"
+             "    h = json.dumps({'op': 'result', 'printed': 'x', 'nblobs': 1, 'values':"
+             " {'h2': {'a': [0, '<f8', shape]}}}).encode()\n"
+             "    for fd in range(3, 64):\n"
+             "        try:\n"
+             "            os.write(fd, struct.pack('>I', len(h)) + h + struct.pack('>Q', 0))\n"
+             "        except OSError:\n"
+             "            pass\n"
+             "import sys\n"
+             "assert not hasattr(sys.modules['__main__'], 'write_frame')\n"
+             "os._exit(0)")
+    rows = _grade(tmp_path, "02_forward_pass.ipynb", {
+        "h1": "raise type('=HYPERLINK(\"http://x.example\")', (Exception,), {})('\\0')",
+        "h1_relu": "raise type('NoSandbox', (Exception,), {})('bwrap crashed')",
+        "h2_relu": "raise type('AssertionError', (Exception,), {})('h2_relu matches (4)')",
+        "y_pred": "raise type('Budget', (Exception,), {})()",
+        "h2": forge})
+    assert all(rows[t]["points"] == 0 for t in ("h1", "h1_relu", "h2", "h2_relu", "y_pred"))
+    assert rows["h1_relu"]["mistake"].startswith("your exercise cell (as in the notebook) raised "
+                                                 "NoSandbox: bwrap crashed")
+    assert "raised AssertionError: h2_relu" in rows["h2_relu"]["mistake"]
+    assert "raised Budget" in rows["y_pred"]["mistake"]
+    assert "died or gave no readable answer" in rows["h2"]["mistake"], rows["h2"]["mistake"]
+    report.write_csv(list(rows.values()), tmp_path / "grades.csv")
+    text = (tmp_path / "grades.csv").read_text(encoding="utf-8")
+    assert "\0" not in text and rows["L"]["passed"]
+    (h1,) = [r for r in report.read_csv(tmp_path / "grades.csv") if r["exercise"] == "h1"]
+    assert h1["mistake"].startswith("your exercise cell") and "=HYPERLINK" in h1["mistake"]
+
+
+def test_csv_fields_are_never_formulas():
+    assert report.cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert [report.cell(s) for s in ("+1", "-1", "@SUM(A1)", "\tx", "a\0b\x1bc", "ok\nok")] == \
+        ["'+1", "'-1", "'@SUM(A1)", "'\tx", "a b c", "ok\nok"]
+
+
+def test_wire_decode_raises_wire_error_only():
+    for bad in ({"a": [0, "<f8", [0, 2 ** 64]]}, {"a": [0, "<f8", [0, 2 ** 62, 4]]},
+                {"a": [0, "<f8", [-1]]}, {"s": [0, "<f8", [1]]}, {"l": "x"},
+                {"g": {"state": "x", "inc": None}}, {"d": [["k"]]}):
+        with pytest.raises(wire.WireError):
+            wire.decode(bad, [b""])
+
+
+def test_submissions_are_regular_files_read_without_links(tmp_path):
+    good = ROOT / "student" / "02_forward_pass.ipynb"
+    folder = tmp_path / "subs"
+    (folder / "alice").mkdir(parents=True)
+    os.mkfifo(folder / "alice" / "02_forward_pass.ipynb")
+    (folder / "bob").mkdir()
+    (folder / "bob" / "02_forward_pass.ipynb").symlink_to(good)
+    (folder / "carol").symlink_to(ROOT / "notebooks", target_is_directory=True)
+    (folder / "dan").mkdir()
+    (folder / "dan" / "teacher").symlink_to(ROOT / "notebooks", target_is_directory=True)
+    (folder / "eve").mkdir()
+    (folder / "eve" / "02_forward_pass.ipynb").write_bytes(b" " * (submissions.MAX_BYTES + 1))
+    subs = {s.student: s for s in submissions.collect(folder)}
+    for who in ("carol", "dan"):
+        (path,) = subs[who].files
+        assert "not a regular file (a symbolic link)" in submissions.read(path)[1]
+    assert "not a regular file" in submissions.read(subs["alice"].files[0])[1]
+    assert "not a regular file" in submissions.read(subs["bob"].files[0])[1]
+    assert "too large" in submissions.read(subs["eve"].files[0])[1]
+    assert submissions.read(good)[0] is not None
+    name = "02_forward_pass.ipynb"
+    for who in ("alice", "bob", "carol"):
+        rows = runner.grade_submission(subs[who], {name: ASSIGNMENTS[name]}, runner.Limits())
+        assert all(r["points"] == 0 and "not a regular file" in r["mistake"] + r["notes"]
+                   for r in rows), rows

@@ -189,7 +189,10 @@ def serve(req, blobs, fd_in, fd_out, limit):
     cpu = int(req.get("cpu", 10)) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     _no_new_processes()
-    ns = decode(req["inputs"], blobs)
+    main = type(sys)("__main__")            # the cell's module: not this one (its wire functions)
+    sys.modules["__main__"] = main
+    ns = main.__dict__
+    ns.update(decode(req["inputs"], blobs))
     ns.update({"__name__": "__main__", "__builtins__": builtins, "np": np, "numpy": np})
     ns["get_ipython"] = lambda: _Shell(ns)
     for name in req.get("display", []):

@@ -6,10 +6,10 @@ each exercise is the same for every student (a wrong answer never spoils the nex
 
 For an exercise, :class:`Grader`:
 
-1. sends the student's cell to the sandbox with the data of that namespace that the cell or the
-   solution reads by name (arrays, numbers; never the exercise's own answer), NumPy, and the
-   functions the solution itself calls (07: ``forward``, ``loss``, which then run here on the
-   data sent); every other name of the notebook's imports (``helpers``, ``backward`` …) answers
+1. sends the student's cell to the sandbox with the data of that namespace it may read (arrays,
+   numbers; never an answer: see :mod:`.scope`), NumPy, and the functions the solution itself
+   calls (07: ``forward``, ``loss``, which then run here, on data of the exercise's own shapes
+   only); every other name of the notebook's imports (``helpers``, ``backward`` …) answers
    that the reference implementation is not given to this exercise. It gets back the values of
    the names the exercise creates;
 2. runs the solution notebook's check cell here, on those values and its own inputs; a function
@@ -23,6 +23,7 @@ import contextlib
 import copy
 import functools
 import io
+import re
 import sys
 import traceback
 import types
@@ -32,6 +33,7 @@ import numpy as np
 
 from . import hidden_cases, notebooks, wire
 from .sandbox import Died, NoSandbox, TimedOut
+from .scope import ANSWERS, PROBLEM_DATA, guarded, shapes_of
 
 BLOCKED = ("helpers", "exercises", "course")
 _DISPLAY = ("helpers.printing", "helpers.plotting", "matplotlib", "IPython.display")
@@ -101,6 +103,10 @@ class Prepared:
         for src in assignment.imports:
             _quiet(src, ns, "<imports>")
         self.imports = dict(ns)
+        results = [set(e.targets) for e in assignment.exercises]
+        later = {e.cell_id: frozenset().union(*results[i + 1:])
+                 for i, e in enumerate(assignment.exercises)}
+        self.scope = {}     # cell id: (the data the notebook gives before it, later results)
         for kind, s in assignment.steps:
             try:
                 if kind == "setup":
@@ -108,6 +114,8 @@ class Prepared:
                     continue
                 self.before[s.cell_id] = {k: copy.deepcopy(v) if is_data(v) else v
                                           for k, v in ns.items()}
+                self.scope[s.cell_id] = (frozenset(k for k, v in ns.items() if is_data(v)),
+                                         later[s.cell_id])
                 _quiet(s.solution, ns, f"<solution {s.cell_id}>")
             except Exception as e:
                 self.problems.append("grader: a solution cell failed: " + "".join(
@@ -153,9 +161,19 @@ def _problem(k):
     return _PROBLEMS[k]
 
 
-def describe(info, where, limits):
-    """(short reason, full message) for an error of the student's code."""
-    kind, msg = info.get("type"), info.get("msg", "")
+# the grader's own states: set here (never by what the sandbox sends, which the student controls)
+_GRADER_STATES = ("TimeLimit", "Budget", "NoSandbox", "Died")
+
+
+def describe(info, where, limits, targets=()):
+    """(short reason, full message) for an error of the student's code.
+
+    ``info["student"]`` marks what the sandbox sent: an exception of the student's cell, whose
+    class name the student chooses. It never reads as one of the grader's own states, and an
+    exception of a class not Python's own (the student's, NumPy's) is reported as raised there."""
+    kind, msg = str(info.get("type"))[:100], str(info.get("msg", ""))
+    if info.get("student") and (kind in _GRADER_STATES or info.get("builtin") is not True):
+        return f"{where} raised {kind}{': ' + msg if msg else ''}", ""
     if kind == "TimeLimit":
         return (f"time limit: {where} ran longer than {limits.time_limit:g} s (an endless "
                 f"loop?); the sandbox was stopped"), ""
@@ -183,6 +201,12 @@ def describe(info, where, limits):
     if kind == "SyntaxError":
         return f"syntax error in {where}, line {info.get('lineno')}: {msg}", ""
     if kind == "NameError":
+        read = re.match(r"name '(\w+)' is not defined", msg)
+        if info.get("student") and read and read.group(1) not in targets:
+            return (f"{msg} in {where}: when grading, a cell gets the problem's data (x, y, "
+                    f"params, …) and what the notebook gives before the exercise, never grads, "
+                    f"cache or an exercise's answer"
+                    f"{'' if read.group(1) in ANSWERS else ', and not ' + read.group(1)}"), ""
         return (f"{msg} in {where}: a variable the exercise must create is missing or renamed",
                 "")
     if kind == "AssertionError" and not info.get("student"):
@@ -206,6 +230,7 @@ class Grader:
     def __init__(self, box, limits, clock):
         self.box, self.limits, self.clock = box, limits, clock
         self.printed = 0
+        self.scope = frozenset(), frozenset()   # the notebook's data before it, later results
 
     def _run(self, request, blobs, given):
         left = self.limits.submission_limit - self.clock()
@@ -219,16 +244,25 @@ class Grader:
             raise StudentError({"type": "Died", "msg": str(e)}) from None
         except NoSandbox as e:
             raise StudentError({"type": "NoSandbox", "msg": str(e)}) from None
-        self.printed = max(self.printed, int(header.get("printed") or 0))
-        if header.get("error"):
-            raise StudentError({**header["error"], "student": True})
+        printed = header.get("printed")          # what the sandbox sends is checked as data
+        self.printed = max(self.printed, printed if type(printed) is int else 0)
+        error = header.get("error")
+        if error and type(error) is not dict:
+            raise StudentError({"type": "Died", "msg": "an unreadable error report"})
+        if error:
+            raise StudentError({**error, "student": True})
         return header, got
 
     def _request(self, step, ns, source):
         """The request that runs ``source`` on the data of ``ns``; (request, blobs, given)."""
         used = _reads(step.solution)
         code, reads = _transform(source)
-        wanted = used | reads           # the data the cell reads by name: all it can need
+        earlier, later = self.scope
+        # the data a cell gets: what the solution reads, and of what the cell reads, the
+        # problem's data and what the notebook gives before it (earlier results included);
+        # never an answer (grads, cache, the exercise's own targets, a later exercise's result)
+        # the solution does not read itself
+        wanted = used | ((reads & (PROBLEM_DATA | earlier)) - later - ANSWERS)
         given, display, refused, data = {}, [], [], {}
         for k, v in ns.items():
             if k.startswith("__") or k in step.targets or k == "get_ipython":
@@ -245,6 +279,8 @@ class Grader:
                 given[k] = v
             else:
                 refused.append(k)
+        shapes = shapes_of(ns.values())
+        given = {k: guarded(k, fn, shapes) for k, fn in given.items()}
         blobs = []
         req = {"code": code, "filename": f"<exercise {step.cell_id}>",
                "inputs": wire.encode(data, blobs), "targets": step.targets,
@@ -283,7 +319,8 @@ class Grader:
         else:
             err = None
         if err is not None:
-            return (False, *describe(err.info, f"your exercise cell ({where})", self.limits), {})
+            return (False, *describe(err.info, f"your exercise cell ({where})", self.limits,
+                                        step.targets), {})
         check_ns = {k: copy.deepcopy(v) if is_data(v) else v for k, v in ns.items()
                     if k not in step.targets}
         for name, v in values.items():
@@ -299,7 +336,7 @@ class Grader:
             _quiet(step.check, check_ns, f"<check {step.cell_id}>")
         except StudentError as e:
             return (False, *describe(e.info, f"your exercise cell ({where}, called by the check)",
-                              self.limits), values)
+                              self.limits, step.targets), values)
         except Exception as e:
             return (False, *describe(_info(e), f"the check ({where})", self.limits), values)
         return True, "", "", values
@@ -307,6 +344,7 @@ class Grader:
     def exercise(self, step, prep, source):
         """{passed, reason, message, notes} of one exercise whose student cell is ``source``."""
         self.printed = 0
+        self.scope = prep.scope.get(step.cell_id, (frozenset(), frozenset()))
         ok, reason, msg, _ = self.attempt(step, prep.before[step.cell_id], source,
                                           "as in the notebook")
         hc = hidden_cases

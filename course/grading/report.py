@@ -8,6 +8,16 @@ COLUMNS = ["student", "notebook", "exercise", "cell_id", "points", "max_points",
            "notes"]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def cell(value):
+    """A CSV field a spreadsheet shows as text: control characters (NUL …) become spaces, and a
+    field a spreadsheet would take for a formula (= + - @, tab, carriage return) starts with '."""
+    s = _CONTROL.sub(" ", str(value))
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
 def write_csv(rows, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -15,7 +25,8 @@ def write_csv(rows, path):
         w = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({**r, "points": f"{r['points']:g}", "max_points": f"{r['max_points']:g}"})
+            w.writerow({**{k: cell(r.get(k, "")) for k in COLUMNS}, "points": f"{r['points']:g}",
+                        "max_points": f"{r['max_points']:g}"})
 
 
 def read_csv(path):

@@ -3,8 +3,9 @@
 :class:`Box` starts ``python -I -S -c <wire.py + child.py>`` in ``bwrap``: its own user, PID,
 network, IPC, UTS and cgroup namespaces (no network at all; every process it starts dies with it), a
 read-only view of the system (``/usr``), of Python's standard library and of NumPy only (not the
-repository, the solutions, the grader, the home folder), a private ``/tmp`` (a small tmpfs) as
-the only writable place, and limits on memory, file size, open files, processes and CPU time.
+repository, the solutions, the grader, the home folder), a read-only ``/dev`` (its devices, no
+``/dev/shm`` to fill), a private ``/tmp`` (a small tmpfs) as the only writable place, and limits
+on memory, file size, open files, processes and CPU time.
 The wall-clock limit is enforced from here: past it, the whole sandbox is killed (SIGKILL to
 bwrap, whose PID namespace takes every process inside with it), whatever the student's code does
 with signals. The next request starts a new sandbox.
@@ -40,7 +41,7 @@ class Limits:
     processes: int = 6                # processes and threads in the sandbox (RLIMIT_NPROC)
     file_size: int = 16 << 20         # bytes per file written (RLIMIT_FSIZE)
     scratch: int = 32 << 20           # bytes of the private /tmp
-    message: int = 64 << 20           # bytes of one message from the sandbox
+    message: int = 16 << 20           # bytes of one message from the sandbox
     submission_limit: float = 120.0   # seconds for all the runs of one submission
     isolate: bool = True              # False: no bubblewrap (the teacher said --no-sandbox)
 
@@ -96,7 +97,8 @@ def command(limits):
             *_system_binds()]
     for d in _numpy_dirs():
         args += ["--ro-bind", str(d), f"{SITE}/{d.name}"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.scratch), "--tmpfs", "/tmp",
+    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+             "--size", str(limits.scratch), "--tmpfs", "/tmp",
              "--chdir", "/tmp", "--clearenv", "--setenv", "HOME", "/tmp",
              "--setenv", "PATH", "/usr/bin:/bin"]
     return args + ["--", *inner]

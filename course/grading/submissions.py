@@ -12,12 +12,15 @@ re-created by copy and paste), the code cell that carries the exercise's comment
 """
 
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 SEP = "__"
+MAX_BYTES = 20 << 20          # a notebook file larger than this is not read
 
 
 @dataclass
@@ -35,19 +38,60 @@ def collect(folder):
     for p in sorted(folder.iterdir()):
         if p.name.startswith("."):
             continue
-        if p.is_dir():
-            files = sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
+        if p.is_symlink() and p.is_dir():               # never followed: read() says why
+            subs.setdefault(p.name, Submission(p.name)).files.append(p)
+        elif p.is_dir():
+            files = sorted(q for q in _notebook_files(p) if ".ipynb_checkpoints" not in q.parts)
             subs.setdefault(p.name, Submission(p.name)).files += files
-        elif p.suffix == ".ipynb" and SEP in p.name:
+        elif p.suffix == ".ipynb" and SEP in p.name:      # a link or a FIFO too: read() says so
             student = p.name.split(SEP, 1)[0]
             subs.setdefault(student, Submission(student)).files.append(p)
     return [subs[k] for k in sorted(subs)]
 
 
+def _notebook_files(folder):
+    """The *.ipynb under ``folder``, and the links to folders there (not followed: read() says
+    so)."""
+    for top, dirs, files in os.walk(folder):             # os.walk follows no link by default
+        for name in [*files, *dirs]:
+            q = Path(top) / name
+            if name.endswith(".ipynb") or (name in dirs and q.is_symlink()):
+                yield q
+
+
+def _read_bytes(path):
+    """The bytes of a regular file, opened without following a link and at most MAX_BYTES;
+    raises ValueError naming why not (a link, a FIFO, a device, a folder, too large)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        if os.path.islink(path):
+            raise ValueError("not a regular file (a symbolic link)") from None
+        raise ValueError(f"cannot be opened ({e.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        data = b""
+        while len(data) <= MAX_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        if len(data) > MAX_BYTES:
+            raise ValueError(f"too large (over {MAX_BYTES >> 20} MB)")
+        return data
+    finally:
+        os.close(fd)
+
+
 def read(path):
     """(notebook, None) or (None, reason) for a file that is not a readable notebook."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = _read_bytes(path)
+    except ValueError as e:
+        return None, f"{Path(path).name} is {e}"
+    try:
+        text = data.decode("utf-8")
         json.loads(text)
         nb = nbformat.reads(text, as_version=4)
     except json.JSONDecodeError as e:

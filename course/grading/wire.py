@@ -16,6 +16,7 @@ import re
 import struct
 
 MAX_DEPTH = 20
+MAX_DIM = 1 << 31           # at most this many elements along an axis, or in an empty array
 
 
 class WireError(ValueError):
@@ -76,22 +77,38 @@ def _array(body, blobs):
     k, dtype, shape = body
     if type(k) is not int or not 0 <= k < len(blobs) or type(dtype) is not str or \
             not _DTYPE.match(dtype) or type(shape) is not list or len(shape) > 32 or \
-            not all(type(n) is int and n >= 0 for n in shape):
+            not all(type(n) is int and 0 <= n <= MAX_DIM for n in shape):
         raise WireError("bad array")
     try:
         dt = np.dtype(dtype)
     except TypeError:
         raise WireError(f"bad dtype {dtype!r}") from None
+    extent = 1
+    for n in shape:                          # the size an empty array's shape claims, bounded
+        extent *= max(n, 1)
+    if extent > MAX_DIM:
+        raise WireError("array shape too large")
     if dt.kind not in "biufc" or int(np.prod(shape, dtype=object)) * dt.itemsize != \
             len(blobs[k]):
         raise WireError("array size does not match its data")
-    return np.frombuffer(bytearray(blobs[k]), dtype=dt).reshape(shape)
+    try:
+        return np.frombuffer(bytearray(blobs[k]), dtype=dt).reshape(shape)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise WireError(f"bad array ({e})") from None
 
 
 def decode(tree, blobs, depth=0):
-    """The value of a JSON tree from :func:`encode`; raises WireError on anything else."""
+    """The value of a JSON tree from :func:`encode`; raises WireError on anything else, and
+    nothing but WireError."""
+    if depth == 0:
+        try:
+            return decode(tree, blobs, 1)
+        except WireError:
+            raise
+        except (ValueError, TypeError, OverflowError, MemoryError, RecursionError) as e:
+            raise WireError(f"bad value ({type(e).__name__})") from None
     np = _np()
-    if depth > MAX_DEPTH + 1:
+    if depth > MAX_DEPTH + 2:
         raise WireError("value nested too deep")
     if tree is None or type(tree) in (bool, str, int, float):
         return tree
