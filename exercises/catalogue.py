@@ -367,49 +367,31 @@ _add("x-in-place", "another quantity was changed in place", "",
      ))
 
 # ---------------------------------------------------------------- central difference (07)
+def _loop(copy="p", restore=True, last="(L_plus - L_minus) / (2 * epsilon)"):
+    """07's central-difference loop as a student writes it, with one thing changed."""
+    return (f"q = {copy}\nL_0 = loss(forward(params, x)[0], y)\nfor idx in np.ndindex(p.shape):\n"
+            "    original = q[idx]\n    q[idx] = original + epsilon\n"
+            "    L_plus = loss(forward(params, x)[0], y)\n    q[idx] = original - epsilon\n"
+            "    L_minus = loss(forward(params, x)[0], y)\n"
+            + ("    q[idx] = original\n" if restore else "") + f"    estimate[idx] = {last}")
+
+
 _NUM = ("numerical",)
 _add("n-h-not-2h", "divided by ε instead of 2ε", "the central difference", _NUM,
      "equals twice the right estimate", "The central difference spans 2ε, from p − ε to p + ε.",
      lambda c: 2 * c.ref,
      examples=(
-         ('q = p\n'
-          'L_0 = loss(forward(params, x)[0], y)\n'
-          'for idx in np.ndindex(p.shape):\n'
-          '    original = q[idx]\n'
-          '    q[idx] = original + epsilon\n'
-          '    L_plus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original - epsilon\n'
-          '    L_minus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original\n'
-          '    estimate[idx] = (L_plus - L_minus) / epsilon'),
+         _loop(last="(L_plus - L_minus) / epsilon"),
      ))
 _add("n-sign", "the sign is flipped", "the central difference", _NUM,
      "equals minus the right estimate", "Which side of p comes first?", lambda c: -c.ref,
      examples=(
-         ('q = p\n'
-          'L_0 = loss(forward(params, x)[0], y)\n'
-          'for idx in np.ndindex(p.shape):\n'
-          '    original = q[idx]\n'
-          '    q[idx] = original + epsilon\n'
-          '    L_plus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original - epsilon\n'
-          '    L_minus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original\n'
-          '    estimate[idx] = (L_minus - L_plus) / (2 * epsilon)'),
+         _loop(last="(L_minus - L_plus) / (2 * epsilon)"),
      ))
 _add("n-4h", "divided by 2ε twice, or by 4ε", "the central difference", _NUM,
      "equals half the right estimate", "", lambda c: c.ref / 2,
      examples=(
-         ('q = p\n'
-          'L_0 = loss(forward(params, x)[0], y)\n'
-          'for idx in np.ndindex(p.shape):\n'
-          '    original = q[idx]\n'
-          '    q[idx] = original + epsilon\n'
-          '    L_plus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original - epsilon\n'
-          '    L_minus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original\n'
-          '    estimate[idx] = (L_plus - L_minus) / (4 * epsilon)'),
+         _loop(last="(L_plus - L_minus) / (4 * epsilon)"),
      ))
 _add("n-copy-perturbed", "the loss never changed", "the central difference", _NUM,
      "every entry of the estimate is 0 while the right one is not",
@@ -419,60 +401,25 @@ _add("n-copy-perturbed", "the loss never changed", "the central difference", _NU
      "after each change, not an old y_pred.",
      lambda c: np.zeros_like(c.ref),
      examples=(
-         ('q = p.copy()\n'
-          'L_0 = loss(forward(params, x)[0], y)\n'
-          'for idx in np.ndindex(p.shape):\n'
-          '    original = q[idx]\n'
-          '    q[idx] = original + epsilon\n'
-          '    L_plus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original - epsilon\n'
-          '    L_minus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original\n'
-          '    estimate[idx] = (L_plus - L_minus) / (2 * epsilon)'),
+         _loop(copy="p.copy()"),
      ))
 _add("n-forward", "a forward difference instead of a central one", "the central difference",
      _NUM, "closer to (L(p + ε) − L(p)) / ε than to the central difference",
      "A one-sided difference has an error of order ε; the central one cancels it.",
      examples=(
-         ('q = p\n'
-          'L_0 = loss(forward(params, x)[0], y)\n'
-          'for idx in np.ndindex(p.shape):\n'
-          '    original = q[idx]\n'
-          '    q[idx] = original + epsilon\n'
-          '    L_plus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original - epsilon\n'
-          '    L_minus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original\n'
-          '    estimate[idx] = (L_plus - L_0) / epsilon'),
+         _loop(last="(L_plus - L_0) / epsilon"),
      ))
 _add("n-backward", "a backward difference instead of a central one", "the central difference",
      _NUM, "closer to (L(p) − L(p − ε)) / ε than to the central difference",
      "A one-sided difference has an error of order ε; the central one cancels it.",
      examples=(
-         ('q = p\n'
-          'L_0 = loss(forward(params, x)[0], y)\n'
-          'for idx in np.ndindex(p.shape):\n'
-          '    original = q[idx]\n'
-          '    q[idx] = original + epsilon\n'
-          '    L_plus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original - epsilon\n'
-          '    L_minus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original\n'
-          '    estimate[idx] = (L_0 - L_minus) / epsilon'),
+         _loop(last="(L_0 - L_minus) / epsilon"),
      ))
 _add("n-not-restored", "a perturbed entry was not restored", "the central difference", _NUM,
      "equals the estimate of a loop that leaves each entry at p − ε (params[name] was changed)",
      "Put each entry back to its original value before the next one.",
      examples=(
-         ('q = p\n'
-          'L_0 = loss(forward(params, x)[0], y)\n'
-          'for idx in np.ndindex(p.shape):\n'
-          '    original = q[idx]\n'
-          '    q[idx] = original + epsilon\n'
-          '    L_plus = loss(forward(params, x)[0], y)\n'
-          '    q[idx] = original - epsilon\n'
-          '    L_minus = loss(forward(params, x)[0], y)\n'
-          '    estimate[idx] = (L_plus - L_minus) / (2 * epsilon)'),
+         _loop(restore=False),
      ))
 
 # ---------------------------------------------------------------- gradient-descent step (08)
