@@ -189,13 +189,14 @@ def test_without_bubblewrap_grading_stops_unless_told_and_then_says_so(tmp_path,
                      "--jobs", "1"]) == 0
     rows = [r for r in (out / "grades.csv").read_text(encoding="utf-8").splitlines()[1:]
             if ",03_output_layer.ipynb," in r]
-    assert len(rows) == 3 and all("graded without a sandbox" in r for r in rows)
+    assert len(rows) == len(ASSIGNMENTS[name].exercises)
+    assert all("graded without a sandbox" in r for r in rows)
 
 
 def test_a_submission_has_a_time_budget_for_all_its_runs(tmp_path):
     name = "03_output_layer.ipynb"
     rows = _grade(tmp_path, {name: _student()[name]}, submission_limit=0.0)
-    assert [r["points"] for r in rows.values()] == [0, 0, 0]
+    assert [r["points"] for r in rows.values()] == [0] * len(ASSIGNMENTS[name].exercises)
     assert all("used up its 0 s of running time" in r["mistake"] for r in rows.values())
 
 
