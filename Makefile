@@ -50,7 +50,8 @@ $(STAMP): requirements-lock.txt pyproject.toml jupyter/overrides.json \
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		uv==$(UV_VERSION)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements-lock.txt
+	@# Bytecode compiled at install, so that the first `make test` of a clean clone does not pay for it.
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-lock.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	@# This project's Jupyter settings (jupyter/README.md): no news pop-up, retina figures.
 	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/ipython
