@@ -130,21 +130,28 @@ class _LossContext:
         self.n, self.d_out = y.shape if y.ndim == 2 else (y.size, 1)
 
 
+def _gradient_context(names, name, value, params, x, y, check):
+    """What both gradient checks do first: the quantity, the student's value (refused if it is
+    missing, the reference's, or changed another quantity in place) and its Context."""
+    if name not in names:
+        raise ValueError(f"name must be one of {', '.join(names)}; got {name!r}")
+    q = names[name]
+    dtype, x, y = check_problem(params, x, y)
+    last_run(q)
+    value = answer(q, value, TASKS[q].describe())
+    provenance.refuse(q, value, q, position=1, check=check)
+    inplace.refuse(q, value, params, x, y)
+    return q, value, Context(params, x, y, q), dtype
+
+
 def check_gradient(name, value, params, x, y):
     """Check a student's gradient ``d<name>`` against eqs. (81)–(86).
 
     ``name`` is one of ``"w1" "b1" "w2" "b2" "w3" "b3"``. Biases: the true gradient of the 1×d
     parameter, the column sum of the paper's n×d form (see :func:`check_seed_bias_form`).
     """
-    if name not in GRADIENT:
-        raise ValueError(f"name must be one of {', '.join(GRADIENT)}; got {name!r}")
-    q = GRADIENT[name]
-    dtype, x, y = check_problem(params, x, y)
-    last_run(q)
-    value = answer(q, value, TASKS[q].describe())
-    provenance.refuse(q, value, q, position=1, check="check_gradient")
-    inplace.refuse(q, value, params, x, y)
-    ctx = Context(params, x, y, q)
+    q, value, ctx, dtype = _gradient_context(GRADIENT, name, value, params, x, y,
+                                             "check_gradient")
     ctx.ref = ctx.up(LEVEL[q], ctx.G)
     compare(q, value, ctx.ref, ctx, dtype)
 
@@ -152,15 +159,8 @@ def check_gradient(name, value, params, x, y):
 def check_seed_bias_form(name, value, params, x, y):
     """Check the paper's n×d bias-gradient matrix for ``name`` in ``"b1" "b2" "b3"``: dy (82),
     dh2 (84), dh1 (86), the gradients of L with respect to the broadcast matrices 1·b."""
-    if name not in SEED_FORM:
-        raise ValueError(f"name must be one of {', '.join(SEED_FORM)}; got {name!r}")
-    q = SEED_FORM[name]
-    dtype, x, y = check_problem(params, x, y)
-    last_run(q)
-    value = answer(q, value, TASKS[q].describe())
-    provenance.refuse(q, value, q, position=1, check="check_seed_bias_form")
-    inplace.refuse(q, value, params, x, y)
-    ctx = Context(params, x, y, q)
+    q, value, ctx, dtype = _gradient_context(SEED_FORM, name, value, params, x, y,
+                                             "check_seed_bias_form")
     ctx.ref = ctx.G
     compare(q, value, ctx.ref, ctx, dtype,
             ok=f"{q} matches {label(TASKS[q].eq)} (the paper's n×d form for {name})")

@@ -35,6 +35,12 @@ __all__ = ["check_input_gradient", "check_mean_loss_gradient", "check_weight_dec
            "check_leaky_relu_gradient", "leaky_network"]
 
 _D = ("dx", "mean", "decay", "leaky")
+
+def _decay(dw1, db1="None"):
+    """11's weight-decay cell as a student writes it: dw1 and db1 as given, dw2, dw3 right."""
+    return (f"dw1_reg = {dw1}\ndw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n"
+            f"dw3_reg = h2_relu.T @ dy + 2 * lam * w3\ndb1_reg = {db1}")
+
 _FD = "the finite differences of the loss"
 _BEYOND = "beyond the paper"
 for _m in [
@@ -94,44 +100,30 @@ for _m in [
     Mistake("d-decay-missing", "the weight-decay term is missing", _BEYOND, ("decay",),
             "equals the gradient of L without the penalty", "The penalty depends on the weights.",
          examples=(
-             ('dw1_reg = x.T @ dh1\n'
-              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
-              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
-              'db1_reg = None'),
+             _decay("x.T @ dh1"),
          )),
     Mistake("d-decay-factor", "the factor 2 of the penalty is dropped", _BEYOND,
             ("decay",), "equals the data gradient plus half the penalty's gradient",
             "Differentiate the square.",
          examples=(
-             ('dw1_reg = x.T @ dh1 + lam * w1\n'
-              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
-              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
-              'db1_reg = None'),
+             _decay("x.T @ dh1 + lam * w1"),
          )),
     Mistake("d-decay-sign", "the penalty's gradient is subtracted", _BEYOND, ("decay",),
             "equals the data gradient minus the penalty's gradient", "",
          examples=(
-             ('dw1_reg = x.T @ dh1 - 2 * lam * w1\n'
-              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
-              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
-              'db1_reg = None'),
+             _decay("x.T @ dh1 - 2 * lam * w1"),
          )),
     Mistake("d-decay-only", "only the penalty's gradient", _BEYOND, ("decay",),
             "equals the penalty's gradient alone", "L_reg is the loss plus the penalty.",
          examples=(
-             ('dw1_reg = 2 * lam * w1\n'
-              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
-              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
-              'db1_reg = None'),
+             _decay("2 * lam * w1"),
          )),
     Mistake("d-decay-bias", "weight decay applied to a bias", _BEYOND, ("decay",),
             "equals the bias's data gradient plus a decay term",
             "The penalty covers w1, w2, w3 only.",
          examples=(
-             ('dw1_reg = x.T @ dh1 + 2 * lam * w1\n'
-              'dw2_reg = h1_relu.T @ dh2 + 2 * lam * w2\n'
-              'dw3_reg = h2_relu.T @ dy + 2 * lam * w3\n'
-              'db1_reg = dh1.sum(axis=0, keepdims=True) + 2 * lam * b1'),
+             _decay("x.T @ dh1 + 2 * lam * w1",
+                    db1="dh1.sum(axis=0, keepdims=True) + 2 * lam * b1"),
          )),
     Mistake("d-leaky-relu-mask", "the ReLU mask B used where the leaky ReLU's slope belongs",
             _BEYOND, ("leaky",), "equals the gradient with slope 0 for h1 < 0",

@@ -206,19 +206,12 @@ class Box:
         sel = selectors.DefaultSelector()
         sel.register(fd, selectors.EVENT_READ)
 
-        def read_exactly(n):
-            chunks, got = [], 0
-            while got < n:
-                left = deadline - time.monotonic()
-                if left <= 0 or not sel.select(left):
-                    raise TimedOut()
-                b = os.read(fd, min(n - got, 1 << 20))
-                if not b:
-                    raise Died("the sandbox ended")
-                chunks.append(b)
-                got += len(b)
-            return b"".join(chunks)
+        def wait():
+            left = deadline - time.monotonic()
+            if left <= 0 or not sel.select(left):
+                raise TimedOut()
 
+        read_exactly = wire._blocking_reader(fd, wait, lambda: Died("the sandbox ended"))
         try:
             return wire.read_frame(read_exactly, self.limits.message)
         except (wire.WireError, ValueError) as e:

@@ -177,13 +177,17 @@ def read_frame(read_exactly, limit):
     return header, blobs
 
 
-def _blocking_reader(fd):
+def _blocking_reader(fd, wait=None, closed=lambda: EOFError("the other side closed the channel")):
+    """``read_exactly(n)`` on ``fd``; ``wait()`` runs before each read (it may raise, e.g. past
+    a deadline), ``closed()`` is the exception raised at the end of the stream."""
     def read_exactly(n):
         chunks, got = [], 0
         while got < n:
+            if wait is not None:
+                wait()
             b = os.read(fd, min(n - got, 1 << 20))
             if not b:
-                raise EOFError("the other side closed the channel")
+                raise closed()
             chunks.append(b)
             got += len(b)
         return b"".join(chunks)
