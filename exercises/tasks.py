@@ -16,6 +16,7 @@ class Task:
     formula: str = ""  # the answer, for show_answer only
     code: str = ""     # the answer in NumPy, for show_answer only
     hints: tuple = ()  # exercises.hint, one step per call (HINTS below)
+    telltales: tuple = ()  # patterns that would state the answer in the prose (TELLTALES below)
 
     def describe(self):
         where = f"eq. {self.eq}" if self.eq.startswith("(") else self.eq
@@ -220,7 +221,21 @@ HINTS = {
         " the first layer's gradients as in (85) and 1ᵀ·(86).",
     ),
 }
-TASKS = {k: replace(t, hints=HINTS[k]) for k, t in TASKS.items()}
+
+# what would give the answer away if the prose before its exercise said it (regular expressions,
+# on markdown and LaTeX): tests/test_student_text.py fails when a notebook of 03–05 does, or when
+# an exercise there has none
+_BIAS = (r"\\mathbf\{1\}[^$]*\^T", r"1ᵀ", r"column sum", r"sum of (its|the) rows")
+TELLTALES = {
+    "dy": (r"2\s*\\left\(\s*\\mathbf\{y\}|2\s*\(\s*\\mathbf\{y\}", r"2\(y_pred"),
+    "dw3": (r"\\mathbf\{h\}_\{2\\,\\text\{relu\}\}\^T", r"h2_relu(ᵀ|\.T)"),
+    "dh2": (r"\\mathbf\{A\}\s*\\circ", r"A ?∘", r"\\mathbf\{w\}_3\^T\)", r"w3ᵀ"),
+    "dw2": (r"\\mathbf\{h\}_\{1\\,\\text\{relu\}\}\^T", r"h1_relu(ᵀ|\.T)"),
+    "dh1": (r"\\mathbf\{B\}\s*\\circ", r"B ?∘", r"\\mathbf\{w\}_2\^T", r"w2ᵀ"),
+    "dw1": (r"\\mathbf\{x\}\^T", r"xᵀ"),
+    "db3": _BIAS, "db2": _BIAS, "db1": _BIAS,
+}
+TASKS = {k: replace(t, hints=HINTS[k], telltales=TELLTALES.get(k, ())) for k, t in TASKS.items()}
 
 # exercises whose answer is not named after its task: 07's function (its estimate) and 08's
 # dict of new values (the student copy's prompt and the grader's feedback title both use this)
