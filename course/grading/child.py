@@ -4,8 +4,9 @@ It runs as ``python -I -S -c <wire.py, then this source>`` (never a file there),
 standard library and NumPy; it imports nothing from this repository.
 
 The process (the "zygote") imports NumPy once, then per request forks a child that runs one cell
-in a fresh namespace (the inputs the grader sends, NumPy, stubs) and sends back the values of the
-names the exercise creates, or the result of calling the function it defines. The child talks to
+once per case (the notebook's data, then each hidden case), each time in a fresh namespace (the
+inputs the grader sends, NumPy, stubs), and sends back, case by case as each ends, the values of
+the names the exercise creates, or the result of calling the function it defines. The child talks to
 the zygote only, through its own pipes; the zygote alone writes to the grader (it is not
 dumpable, so the child cannot reach its file descriptors), and after each child it kills every
 process left behind, then says "done". Functions the notebook gives an exercise (07's
@@ -117,12 +118,12 @@ class _Shell:
         return _Absorb()
 
 
-def _given(name, fd_in, fd_out, limit):
+def _given(name, case, fd_in, fd_out, limit):
     read = _blocking_reader(fd_in)
 
     def call(*args, **kwargs):
         blobs = []
-        hdr = {"op": "given", "name": name, "args": encode(list(args), blobs),
+        hdr = {"op": "given", "name": name, "case": case, "args": encode(list(args), blobs),
                "kwargs": encode(kwargs, blobs)}
         write_frame(fd_out, hdr, blobs)
         reply, rblobs = read_frame(read, limit)
@@ -139,16 +140,18 @@ def _given(name, fd_in, fd_out, limit):
     return call
 
 
-def _no_new_processes():
-    """From here on, this process cannot start a process or a thread (fork, vfork, clone and
-    clone3 fail with EAGAIN): a seccomp filter, as no limit on processes binds root. Linux on
-    x86-64 and ARM64; elsewhere the limit on processes (RLIMIT_NPROC) is what is left."""
+def _seccomp():
+    """A way to forbid new processes, prepared once in the zygote (ctypes costs a child 2 ms):
+    after the returned function runs, its process cannot start a process or a thread (fork,
+    vfork, clone and clone3 fail with EAGAIN), by a seccomp filter, as no limit on processes
+    binds root. Linux on x86-64 and ARM64; elsewhere (None) the limit on processes
+    (RLIMIT_NPROC) is what is left."""
     import ctypes
     import platform
     arch = {"x86_64": (0xC000003E, (56, 57, 58, 435)),
             "aarch64": (0xC00000B7, (220, 435))}.get(platform.machine())
     if arch is None or not sys.platform.startswith("linux"):
-        return False
+        return None
     audit, calls = arch
     allow, refuse = 0x7FFF0000, 0x00050000 | 11                 # SECCOMP_RET_ERRNO | EAGAIN
     prog = [(0x20, 0, 0, 4), (0x15, 1, 0, audit), (0x06, 0, 0, refuse),   # another ABI: no
@@ -163,8 +166,16 @@ def _no_new_processes():
 
     libc = ctypes.CDLL(None, use_errno=True)
     fprog = Prog(len(prog), ctypes.addressof(filters))
-    return libc.prctl(38, 1, 0, 0, 0) == 0 and \
-        libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0     # NO_NEW_PRIVS; SECCOMP, FILTER
+    prctl, ref = libc.prctl, ctypes.byref(fprog)
+
+    def apply():
+        keep = filters                              # noqa: F841 (the filter outlives the call)
+        return prctl(38, 1, 0, 0, 0) == 0 and \
+            prctl(22, 2, ref, 0, 0) == 0            # NO_NEW_PRIVS; SECCOMP, FILTER
+    return apply
+
+
+_NO_NEW_PROCESSES = None      # set by main() in the zygote
 
 
 def _error(e):
@@ -181,55 +192,60 @@ def _error(e):
 
 
 def serve(req, blobs, fd_in, fd_out, limit):
-    """Run one request in this (forked) process and write its answer."""
+    """Run one request in this (forked) process: its cell once per case (``req["cases"]``, or
+    the request itself as the one case), each in a fresh namespace; one answer per case."""
     import builtins
     import resource
     np = _np()
     os.setsid()
-    cpu = int(req.get("cpu", 10)) + 1
+    cases = req.get("cases") or [req]
+    cpu = (int(req.get("cpu", 10)) + 1) * len(cases)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    _no_new_processes()
-    main = type(sys)("__main__")            # the cell's module: not this one (its wire functions)
-    sys.modules["__main__"] = main
-    ns = main.__dict__
-    ns.update(decode(req["inputs"], blobs))
-    ns.update({"__name__": "__main__", "__builtins__": builtins, "np": np, "numpy": np})
-    ns["get_ipython"] = lambda: _Shell(ns)
-    for name in req.get("display", []):
-        ns[name] = _Absorb()
-    for name in req.get("refused", []):
-        ns[name] = _Refused(name)
-    for name in req.get("given", []):
-        ns[name] = _given(name, fd_in, fd_out, limit)
+    if _NO_NEW_PROCESSES is not None:
+        _NO_NEW_PROCESSES()
     sys.meta_path.insert(0, _Blocker(req.get("blocked", [])))
-    sink = _Counted()
-    sys.stdout = sys.stderr = sink
-    answer, out_blobs = {"op": "result"}, []
-    try:
-        exec(compile(req["code"], req.get("filename", "<cell>"), "exec"), ns)  # noqa: S102
-        call = req.get("call")
-        if call:
-            args = decode(call["args"], blobs)
-            kwargs = decode(call["kwargs"], blobs)
-            fn = ns.get(call["name"])
-            if not callable(fn):
-                raise NameError(f"name '{call['name']}' is not defined")
-            result = fn(*args, **kwargs)
-            answer["result"] = encode(result, out_blobs)
-            answer["args"] = encode(list(args), out_blobs)
-    except BaseException as e:                     # SystemExit and KeyboardInterrupt too
-        answer["error"] = _error(e)
-    if "error" not in answer or not req.get("call"):
-        values = {}
-        for t in req.get("targets", []):
-            if t in ns:
-                try:
-                    values[t] = encode(ns[t], out_blobs)
-                except Exception as e:
-                    values[t] = {"x": f"unreadable ({type(e).__name__})"}
-        answer["values"] = values
-    answer["printed"] = sink.size
-    write_frame(fd_out, answer, out_blobs)
+    code = compile(req["code"], req.get("filename", "<cell>"), "exec")
+    for k, case in enumerate(cases):
+        main = type(sys)("__main__")        # the cell's module: not this one (its wire functions)
+        sys.modules["__main__"] = main
+        ns = main.__dict__
+        ns.update(decode(case["inputs"], blobs))
+        ns.update({"__name__": "__main__", "__builtins__": builtins, "np": np, "numpy": np})
+        ns["get_ipython"] = lambda ns=ns: _Shell(ns)
+        for name in case.get("display", []):
+            ns[name] = _Absorb()
+        for name in case.get("refused", []):
+            ns[name] = _Refused(name)
+        for name in case.get("given", []):
+            ns[name] = _given(name, k, fd_in, fd_out, limit)
+        sink = _Counted()
+        sys.stdout = sys.stderr = sink
+        answer, out_blobs = {"op": "result", "case": k}, []
+        try:
+            exec(code, ns)                                                 # noqa: S102
+            call = req.get("call")
+            if call:
+                args = decode(call["args"], blobs)
+                kwargs = decode(call["kwargs"], blobs)
+                fn = ns.get(call["name"])
+                if not callable(fn):
+                    raise NameError(f"name '{call['name']}' is not defined")
+                result = fn(*args, **kwargs)
+                answer["result"] = encode(result, out_blobs)
+                answer["args"] = encode(list(args), out_blobs)
+        except BaseException as e:                     # SystemExit and KeyboardInterrupt too
+            answer["error"] = _error(e)
+        if "error" not in answer or not req.get("call"):
+            values = {}
+            for t in req.get("targets", []):
+                if t in ns:
+                    try:
+                        values[t] = encode(ns[t], out_blobs)
+                    except Exception as e:
+                        values[t] = {"x": f"unreadable ({type(e).__name__})"}
+            answer["values"] = values
+        answer["printed"] = sink.size
+        write_frame(fd_out, answer, out_blobs)
 
 
 def _limits(lim):
@@ -252,13 +268,13 @@ def _not_dumpable():
         pass
 
 
-def _relay(pid, c2z, z2c, read_grader, fd_out, limit):
-    """While child ``pid`` runs: pass its calls of given functions to the grader and the
-    answers back; returns (its result frame or None, why there is none). Only this process
-    writes to the grader."""
+def _relay(c2z, z2c, read_grader, fd_out, limit, expected):
+    """While the child runs: pass each answer it gives on to the grader, and its calls of
+    given functions to the grader and the answers back; returns (the number of answers, why it
+    stopped early). Only this process writes to the grader."""
     read_child = _blocking_reader(c2z)
-    result = why = None
-    while result is None:
+    answered, why = 0, None
+    while answered < expected:
         try:
             header, blobs = read_frame(read_child, limit)
         except WireError as e:
@@ -267,9 +283,10 @@ def _relay(pid, c2z, z2c, read_grader, fd_out, limit):
         except (EOFError, OSError, struct.error):
             break
         if header.get("op") == "result":
-            result = header, blobs
+            write_frame(fd_out, header, blobs)
+            answered += 1
         elif header.get("op") == "given":
-            header = {k: header.get(k) for k in ("op", "name", "args", "kwargs")}
+            header = {k: header.get(k) for k in ("op", "name", "case", "args", "kwargs")}
             write_frame(fd_out, header, blobs)
             reply = read_frame(read_grader, limit)
             try:
@@ -280,7 +297,7 @@ def _relay(pid, c2z, z2c, read_grader, fd_out, limit):
             break
     os.close(c2z)
     os.close(z2c)
-    return result, why
+    return answered, why
 
 
 def main(argv):
@@ -294,6 +311,8 @@ def main(argv):
     sys.path[:0] = opts.get("path", [])
     _limits(opts.get("limits", {}))
     _not_dumpable()
+    global _NO_NEW_PROCESSES
+    _NO_NEW_PROCESSES = _seccomp()
     # NumPy's lazily imported parts, once here rather than in every child
     import numpy.linalg  # noqa: F401
     import numpy.random  # noqa: F401
@@ -319,7 +338,8 @@ def main(argv):
                 os._exit(0)
         os.close(c2z_w)
         os.close(z2c_r)
-        result, why = _relay(pid, c2z_r, z2c_w, read, fd_out, limit)
+        expected = len(req.get("cases") or [req])
+        answered, why = _relay(c2z_r, z2c_w, read, fd_out, limit, expected)
         _, status = os.waitpid(pid, 0)
         try:                        # whatever it left behind: its group, or the whole sandbox
             os.killpg(pid, signal.SIGKILL)
@@ -330,12 +350,11 @@ def main(argv):
                 os.kill(-1, signal.SIGKILL)
             except OSError:
                 pass
-        if result is not None:
-            write_frame(fd_out, *result)
         me, kids = resource.getrusage(resource.RUSAGE_SELF), \
             resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-        write_frame(fd_out, {"op": "done", "status": status, "why": why, "cpu": cpu})
+        write_frame(fd_out, {"op": "done", "status": status, "why": why, "cpu": cpu,
+                             "answered": answered})
 
 
 if __name__ == "__main__":

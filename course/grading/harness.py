@@ -232,31 +232,41 @@ class Grader:
         self.printed = 0
         self.scope = frozenset(), frozenset()   # the notebook's data before it, later results
 
-    def _run(self, request, blobs, given):
-        left = self.limits.submission_limit - self.clock()
-        if left <= 0:
-            raise StudentError({"type": "Budget"})
-        try:
-            header, got = self.box.run(request, blobs, min(self.limits.time_limit, left), given)
-        except TimedOut:
-            raise StudentError({"type": "TimeLimit"}) from None
-        except Died as e:
-            raise StudentError({"type": "Died", "msg": str(e)}) from None
-        except NoSandbox as e:
-            raise StudentError({"type": "NoSandbox", "msg": str(e)}) from None
+    def _answer(self, header, got):
+        """One case's answer, read as data; a StudentError if the student's code raised."""
         printed = header.get("printed")          # what the sandbox sends is checked as data
         self.printed = max(self.printed, printed if type(printed) is int else 0)
         error = header.get("error")
         if error and type(error) is not dict:
-            raise StudentError({"type": "Died", "msg": "an unreadable error report"})
+            return StudentError({"type": "Died", "msg": "an unreadable error report"})
         if error:
-            raise StudentError({**error, "student": True})
+            return StudentError({**error, "student": True})
         return header, got
 
-    def _request(self, step, ns, source):
-        """The request that runs ``source`` on the data of ``ns``; (request, blobs, given)."""
+    def _run(self, request, blobs, given):
+        """One request's answers, one per case: (header, blobs), or the StudentError that stands
+        for it (the student's error; a case the sandbox died or ran out of time before)."""
+        n = len(request.get("cases") or [request])
+        left = self.limits.submission_limit - self.clock()
+        if left <= 0:
+            return [StudentError({"type": "Budget"})] * n
+        answers, fail = [], None
+        try:
+            answers = self.box.run(request, blobs, min(self.limits.time_limit, left), given)
+        except TimedOut as e:
+            answers, fail = e.answers, StudentError({"type": "TimeLimit"})
+        except Died as e:
+            answers, fail = e.answers, StudentError({"type": "Died", "msg": str(e)})
+        except NoSandbox as e:
+            fail = StudentError({"type": "NoSandbox", "msg": str(e)})
+        out = [self._answer(header, got) for header, got in answers[:n]]
+        return out + [fail] * (n - len(out))
+
+    def _case(self, step, ns, source):
+        """What the cell gets on the data of ``ns``: (the case's request fields, its data, the
+        functions given to it)."""
         used = _reads(step.solution)
-        code, reads = _transform(source)
+        _, reads = _transform(source)
         earlier, later = self.scope
         # the data a cell gets: what the solution reads, and of what the cell reads, the
         # problem's data and what the notebook gives before it (earlier results included);
@@ -281,20 +291,27 @@ class Grader:
                 refused.append(k)
         shapes = shapes_of(ns.values())
         given = {k: guarded(k, fn, shapes) for k, fn in given.items()}
-        blobs = []
-        req = {"code": code, "filename": f"<exercise {step.cell_id}>",
-               "inputs": wire.encode(data, blobs), "targets": step.targets,
-               "given": sorted(given), "display": display, "refused": refused,
-               "blocked": list(BLOCKED)}
-        return req, blobs, given
+        return {"given": sorted(given), "display": display, "refused": refused}, data, given
 
-    def _proxy(self, name, req, blobs, given):
+    def _request(self, step, source, cases):
+        """One request that runs ``source`` on each of ``cases`` (from :meth:`_case`)."""
+        blobs = []
+        req = {"code": _transform(source)[0], "filename": f"<exercise {step.cell_id}>",
+               "targets": step.targets, "blocked": list(BLOCKED),
+               "cases": [{**meta, "inputs": wire.encode(data, blobs)}
+                         for meta, data, _ in cases]}
+        return req, blobs, [given for _, _, given in cases]
+
+    def _proxy(self, name, step, source, case):
         def call(*args, **kwargs):
-            out = list(blobs)
-            call_req = {**req, "targets": [], "call": {"name": name,
-                                                       "args": wire.encode(list(args), out),
-                                                       "kwargs": wire.encode(kwargs, out)}}
-            header, got = self._run(call_req, out, given)
+            req, out, given = self._request(step, source, [case])
+            req["targets"] = []
+            req["call"] = {"name": name, "args": wire.encode(list(args), out),
+                           "kwargs": wire.encode(kwargs, out)}
+            answer = self._run(req, out, given)[0]
+            if isinstance(answer, StudentError):
+                raise answer
+            header, got = answer
             try:
                 wire.copy_back(list(args), wire.decode(header.get("args"), got))
                 return wire.decode(header.get("result"), got)
@@ -303,11 +320,12 @@ class Grader:
         call.__name__ = name
         return call
 
-    def attempt(self, step, ns, source, where):
-        """Run the cell in the sandbox, the check here; (passed, reason, message, values)."""
+    def verdict(self, step, ns, source, case, answer, where):
+        """The check of one case's answer, run here; (passed, reason, message, values)."""
         try:
-            req, blobs, given = self._request(step, ns, source)
-            header, got = self._run(req, blobs, given)
+            if isinstance(answer, StudentError):
+                raise answer
+            header, got = answer
             sent = header.get("values") or {}
             if type(sent) is not dict:
                 raise wire.WireError("values are not a dict")
@@ -327,7 +345,7 @@ class Grader:
             if name not in step.targets:
                 continue
             if isinstance(v, wire.Opaque) and v.callable:
-                v = self._proxy(name, req, blobs, given)
+                v = self._proxy(name, step, source, case)
             elif isinstance(v, wire.Opaque):
                 return (False, f"{name} is a {v.type_name}: the grader takes back arrays, "
                                f"numbers and lists or dicts of them only", "", values)
@@ -342,26 +360,32 @@ class Grader:
         return True, "", "", values
 
     def exercise(self, step, prep, source):
-        """{passed, reason, message, notes} of one exercise whose student cell is ``source``."""
+        """{passed, reason, message, notes} of one exercise whose student cell is ``source``:
+        one sandbox run for the notebook's data and every hidden case, each case checked here
+        in turn until one fails."""
         self.printed = 0
         self.scope = prep.scope.get(step.cell_id, (frozenset(), frozenset()))
-        ok, reason, msg, _ = self.attempt(step, prep.before[step.cell_id], source,
-                                          "as in the notebook")
         hc = hidden_cases
-        for k, case in enumerate(hc.CASES if ok else ()):
-            where = hc.label(case)
-            original = _problem(k)
-            ok, reason, msg, values = self.attempt(step, {**prep.imports, **original}, source,
-                                                   where)
-            for name in step.targets if ok else ():
+        runs = [("as in the notebook", prep.before[step.cell_id], None)] + [
+            (hc.label(c), {**prep.imports, **_problem(k)}, k) for k, c in enumerate(hc.CASES)]
+        try:
+            cases = [self._case(step, ns, source) for _, ns, _ in runs]
+            answers = self._run(*self._request(step, source, cases))
+        except wire.WireError as e:                       # data the wire cannot carry
+            cases, answers = [None] * len(runs), [StudentError({"type": "Died",
+                                                                "msg": str(e)})] * len(runs)
+        for (where, ns, k), case, answer in zip(runs, cases, answers, strict=True):
+            ok, reason, msg, values = self.verdict(step, ns, source, case, answer, where)
+            for name in step.targets if ok and k is not None else ():
                 if name in hc.FD_NAMES:
                     try:
-                        hc.finite_difference_check(name, values.get(name), original)
+                        hc.finite_difference_check(name, values.get(name), _problem(k))
                     except (AssertionError, ValueError, TypeError) as e:
                         ok, reason, msg = False, str(e), str(e)
                         break
             if not ok:
-                reason = f"{where}: {reason}"
+                if k is not None:
+                    reason = f"{where}: {reason}"
                 break
         notes = []
         if self.printed > self.limits.output_limit:

@@ -226,9 +226,12 @@ class Box:
             raise Died(f"the sandbox stopped reading ({e})") from None
 
     def run(self, request, blobs, seconds, given=None):
-        """Send one request; the answer (header, blobs). ``given``: {name: function} the cell
-        may call, run here on the data it sends. Raises Died or TimedOut (the box is then
-        killed, and started again by the next run), or NoSandbox if it cannot start."""
+        """Send one request; its answers, one (header, blobs) per case (``request["cases"]``, or
+        the request itself as one case), in order. ``given``: {name: function} the cell may call
+        (a list, one per case, for several), run here on the data it sends. Each case has
+        ``seconds``. Raises Died or TimedOut (the box is then killed, and started again by the
+        next run; the answers given before are in the exception's ``answers``), or NoSandbox
+        if it cannot start."""
         for attempt in range(3):
             if self.proc is not None:
                 break
@@ -237,27 +240,33 @@ class Box:
             except (Died, OSError) as e:
                 if attempt == 2:
                     raise NoSandbox(str(e)) from None
+        n = len(request.get("cases") or [request])
+        givens = given if isinstance(given, list) else [given or {}] * n
         deadline = time.monotonic() + seconds
+        answers = []
         try:
             self._write({**request, "op": "run", "cpu": int(seconds) + 1}, blobs)
-            answer = None
             while True:
                 header, got = self._read(deadline)
                 op = header.get("op")
-                if op == "given" and answer is None:
-                    self._given(header, got, given or {})
-                elif op == "result" and answer is None:
-                    answer = header, got
-                elif op == "done" and answer is not None:
+                if op == "given" and len(answers) < n:
+                    case = header.get("case")
+                    self._given(header, got, givens[case] if type(case) is int and
+                                0 <= case < n else {})
+                elif op == "result" and len(answers) < n:
+                    answers.append((header, got))
+                    deadline = time.monotonic() + seconds         # the next case's time
+                elif op == "done" and len(answers) == n:
                     if type(header.get("cpu")) is float:
                         self._cpu_now = header["cpu"]
-                    return answer
+                    return answers
                 elif op == "done":
                     why = header.get("why")
                     raise Died(why if type(why) is str else _status(header.get("status")))
                 else:
                     raise Died("the sandbox sent something else than a result")
-        except (Died, TimedOut):
+        except (Died, TimedOut) as e:
+            e.answers = answers
             self.kill()
             raise
 
