@@ -18,6 +18,9 @@ Every notebook in ``notebooks/`` gets a copy in ``student/`` (so that ``student/
 * cells tagged ``teacher-only`` and teacher paragraphs are dropped, answer regions and cells
   tagged ``answer`` are withheld, and a notebook that comes before the exercises (01) has its
   matrix forms withheld (student_text.py);
+* cells tagged ``student-collapsed`` are kept but shown collapsed (a summary after the
+  exercises, an answer to a question asked above it: there, a click away, not in sight), and
+  cells tagged ``student-no-output`` lose their outputs (a pencil example's values);
 * every output from the first exercise cell on is cleared, all execution counts are cleared,
   widget views are dropped from the outputs kept; stored widget state and every other metadata
   is dropped (cells keep only ``tags``, the notebook only ``kernelspec`` and the language name);
@@ -99,6 +102,9 @@ def _clean_outputs(outputs):
     return kept
 
 
+COLLAPSED_TAG, NO_OUTPUT_TAG = "student-collapsed", "student-no-output"
+
+
 def make_student(nb, student_names=(), name="notebook", answers=(), exercise_names=None):
     """Return the student edition of notebook ``nb`` (a new NotebookNode; ``nb`` is unchanged).
 
@@ -127,6 +133,8 @@ def make_student(nb, student_names=(), name="notebook", answers=(), exercise_nam
         else:
             new.pop("id", None)
         new["metadata"] = {"tags": list(tags)} if tags else {}
+        if COLLAPSED_TAG in tags:                  # JupyterLab shows a bar to click open
+            new["metadata"]["jupyter"] = {"source_hidden": True}
         cells.append(new)
     if exercise_names is None:
         exercise_names = [n for n in student_names if n != INDEX]
@@ -180,7 +188,8 @@ def _student_cell(cell, where, tags, student_names, answers, started,
             return new, 0, True
         src, n = student_source(st.code_for_students(cell.source, where), where)
         new = nbformat.v4.new_code_cell(src)
-        new.outputs = [] if (started or n) else _clean_outputs(cell.outputs)
+        new.outputs = [] if (started or n or NO_OUTPUT_TAG in tags) else \
+            _clean_outputs(cell.outputs)
         return new, n, False
     if cell.cell_type == "markdown":
         if any(_marker(ln) in (BEGIN, END) for ln in cell.source.splitlines()):

@@ -422,3 +422,22 @@ def test_nbgrader_source_requires_a_check_after_each_exercise():
         _code("# eq. (1)\n### BEGIN SOLUTION\nh1 = x\n### END SOLUTION"), _code("print(h1)")])
     with pytest.raises(ms.ConventionError, match="must be its check"):
         ms.nbgrader_source(nb)
+
+
+def test_collapsed_and_output_free_cells():
+    """A cell tagged student-collapsed is kept, shown collapsed; one tagged student-no-output
+    keeps its source and loses its outputs (though it comes before any exercise)."""
+    shown = nbformat.v4.new_code_cell("print(1)", metadata={"tags": [ms.NO_OUTPUT_TAG]})
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    kept = nbformat.v4.new_code_cell("print(2)")
+    kept.outputs = [nbformat.v4.new_output("stream", name="stdout", text="2\n")]
+    nb = nbformat.v4.new_notebook(cells=[
+        _md("# Title"), shown, kept,
+        _md("## Summary\n(81) in full", metadata={"tags": [ms.COLLAPSED_TAG]})])
+    out = ms.make_student(nb, name="fixture")
+    code = [c for c in out.cells if c.cell_type == "code"]
+    assert code[0].source == "print(1)" and code[0].outputs == []
+    assert [o.text for o in code[1].outputs] == ["2\n"]
+    summary = out.cells[-1]
+    assert summary.source == "## Summary\n(81) in full"
+    assert summary.metadata == {"tags": [ms.COLLAPSED_TAG], "jupyter": {"source_hidden": True}}
