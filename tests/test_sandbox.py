@@ -247,6 +247,22 @@ def test_a_cell_cannot_start_a_process(tmp_path, marked):
     assert all(r["passed"] for r in rows if r["exercise"] != "h1")
 
 
+def test_a_busy_loop_is_stopped_by_its_cpu_limit_before_the_wall_clock(tmp_path, marked):
+    """An endless loop costs its CPU limit, not the whole wall-clock limit: a class with one
+    is not held up for the time limit (and a sleeping cell, using no CPU, still meets the
+    wall-clock limit)."""
+    code = "while True:\n    pass"
+    sub = _submission(tmp_path, "s", {"02_forward_pass.ipynb"}, {"h1": code})
+    t0 = time.monotonic()
+    rows = runner.grade_submission(sub, {"02_forward_pass.ipynb":
+                                         ASSIGNMENTS["02_forward_pass.ipynb"]},
+                                   runner.Limits(time_limit=60, cpu_limit=1))
+    assert time.monotonic() - t0 < 30                  # far below 60: the CPU limit stopped it
+    (r,) = [r for r in rows if r["exercise"] == "h1"]
+    assert r["points"] == 0 and "more than 1 s of CPU time" in r["mistake"], r["mistake"]
+    assert all(r["passed"] for r in rows if r["exercise"] != "h1")
+
+
 def test_an_answer_by_the_reference_scores_0_but_an_own_forward_is_fine(tmp_path, marked):
     name = "07_gradient_checking.ipynb"
     own = ("def forward(params, x):                    # the student's own, not helpers'\n"

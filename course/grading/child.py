@@ -199,13 +199,17 @@ def serve(req, blobs, fd_in, fd_out, limit):
     np = _np()
     os.setsid()
     cases = req.get("cases") or [req]
-    cpu = (int(req.get("cpu", 10)) + 1) * len(cases)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    cpu = _number(req.get("cpu"), 2.0)       # CPU seconds per case: SIGXCPU past them, and
+    resource.setrlimit(resource.RLIMIT_CPU,   # SIGKILL a second after all the cases' share
+                       (_whole(_cpu_used() + cpu), _whole(_cpu_used() + cpu * len(cases)) + 1))
     if _NO_NEW_PROCESSES is not None:
         _NO_NEW_PROCESSES()
     sys.meta_path.insert(0, _Blocker(req.get("blocked", [])))
     code = compile(req["code"], req.get("filename", "<cell>"), "exec")
     for k, case in enumerate(cases):
+        if k:
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            resource.setrlimit(resource.RLIMIT_CPU, (min(_whole(_cpu_used() + cpu), hard), hard))
         main = type(sys)("__main__")        # the cell's module: not this one (its wire functions)
         sys.modules["__main__"] = main
         ns = main.__dict__
@@ -246,6 +250,21 @@ def serve(req, blobs, fd_in, fd_out, limit):
             answer["values"] = values
         answer["printed"] = sink.size
         write_frame(fd_out, answer, out_blobs)
+
+
+def _number(v, default):
+    return float(v) if type(v) in (int, float) and v > 0 else default
+
+
+def _cpu_used():
+    import resource
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
+def _whole(t):
+    """RLIMIT_CPU counts whole seconds: the nearest (at least one)."""
+    return max(1, round(t))
 
 
 def _limits(lim):
@@ -340,7 +359,15 @@ def main(argv):
         os.close(z2c_r)
         expected = len(req.get("cases") or [req])
         answered, why = _relay(c2z_r, z2c_w, read, fd_out, limit, expected)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         _, status = os.waitpid(pid, 0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        # killed by its CPU limit: SIGXCPU at the soft limit, SIGKILL at the hard one
+        cpu_limit = os.WIFSIGNALED(status) and (
+            os.WTERMSIG(status) == signal.SIGXCPU or
+            (os.WTERMSIG(status) == signal.SIGKILL and
+             used >= _number(req.get("cpu"), 2.0) - 0.05))
         try:                        # whatever it left behind: its group, or the whole sandbox
             os.killpg(pid, signal.SIGKILL)
         except OSError:
@@ -354,7 +381,7 @@ def main(argv):
             resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
         write_frame(fd_out, {"op": "done", "status": status, "why": why, "cpu": cpu,
-                             "answered": answered})
+                             "answered": answered, "cpu_limit": bool(cpu_limit)})
 
 
 if __name__ == "__main__":

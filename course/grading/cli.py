@@ -32,6 +32,8 @@ def main(argv=None):
                     help="submissions graded in parallel (default: all cores)")
     ap.add_argument("--time-limit", type=float, default=10.0,
                     help="seconds per run of an exercise cell (default 10)")
+    ap.add_argument("--cpu-limit", type=float, default=2.0,
+                    help="seconds of CPU per run of an exercise cell (default 2)")
     ap.add_argument("--output-limit", type=int, default=100_000,
                     help="characters a run may print before a note says so (default 100000)")
     ap.add_argument("--memory", type=int, default=1024,
@@ -52,7 +54,8 @@ def main(argv=None):
     if not assignments:
         print(f"grade: no exercise found in {args.solutions}", file=sys.stderr)
         return 2
-    limits = runner.Limits(time_limit=args.time_limit, output_limit=args.output_limit,
+    limits = runner.Limits(time_limit=args.time_limit, cpu_limit=args.cpu_limit,
+                           output_limit=args.output_limit,
                            memory=args.memory << 20, submission_limit=args.submission_limit,
                            isolate=not args.no_sandbox)
     why = sandbox.probe(limits)

@@ -32,7 +32,7 @@ import warnings
 import numpy as np
 
 from . import hidden_cases, notebooks, wire
-from .sandbox import Died, NoSandbox, TimedOut
+from .sandbox import CpuLimit, Died, NoSandbox, TimedOut
 from .scope import ANSWERS, PROBLEM_DATA, guarded, shapes_of
 
 BLOCKED = ("helpers", "exercises", "course")
@@ -162,7 +162,7 @@ def _problem(k):
 
 
 # the grader's own states: set here (never by what the sandbox sends, which the student controls)
-_GRADER_STATES = ("TimeLimit", "Budget", "NoSandbox", "Died")
+_GRADER_STATES = ("TimeLimit", "CpuLimit", "Budget", "NoSandbox", "Died")
 
 
 def describe(info, where, limits, targets=()):
@@ -177,6 +177,9 @@ def describe(info, where, limits, targets=()):
     if kind == "TimeLimit":
         return (f"time limit: {where} ran longer than {limits.time_limit:g} s (an endless "
                 f"loop?); the sandbox was stopped"), ""
+    if kind == "CpuLimit":
+        return (f"time limit: {where} used more than {limits.cpu_limit:g} s of CPU time (an "
+                f"endless loop?); it was stopped"), ""
     if kind == "Budget":
         return (f"not graded: this submission used up its {limits.submission_limit:g} s of "
                 f"running time"), ""
@@ -255,6 +258,8 @@ class Grader:
             answers = self.box.run(request, blobs, min(self.limits.time_limit, left), given)
         except TimedOut as e:
             answers, fail = e.answers, StudentError({"type": "TimeLimit"})
+        except CpuLimit as e:
+            answers, fail = e.answers, StudentError({"type": "CpuLimit"})
         except Died as e:
             answers, fail = e.answers, StudentError({"type": "Died", "msg": str(e)})
         except NoSandbox as e:

@@ -36,6 +36,7 @@ SITE = "/sandbox/site"
 @dataclass
 class Limits:
     time_limit: float = 10.0          # seconds (wall clock) per run of an exercise cell or call
+    cpu_limit: float = 2.0            # seconds of CPU per run (the reference needs milliseconds)
     output_limit: int = 100_000       # characters of printed output a cell may print unnoticed
     memory: int = 1 << 30             # bytes of address space per process (RLIMIT_AS)
     processes: int = 6                # processes and threads in the sandbox (RLIMIT_NPROC)
@@ -56,6 +57,10 @@ class NoSandbox(Exception):
 
 class TimedOut(Exception):
     """No answer within the time limit; the sandbox was killed."""
+
+
+class CpuLimit(Died):
+    """The cell used up its CPU time (the kernel stopped it); the sandbox was killed."""
 
 
 def bwrap():
@@ -245,7 +250,7 @@ class Box:
         deadline = time.monotonic() + seconds
         answers = []
         try:
-            self._write({**request, "op": "run", "cpu": int(seconds) + 1}, blobs)
+            self._write({**request, "op": "run", "cpu": self.limits.cpu_limit}, blobs)
             while True:
                 header, got = self._read(deadline)
                 op = header.get("op")
@@ -260,12 +265,14 @@ class Box:
                     if type(header.get("cpu")) is float:
                         self._cpu_now = header["cpu"]
                     return answers
+                elif op == "done" and header.get("cpu_limit") is True:
+                    raise CpuLimit()
                 elif op == "done":
                     why = header.get("why")
                     raise Died(why if type(why) is str else _status(header.get("status")))
                 else:
                     raise Died("the sandbox sent something else than a result")
-        except (Died, TimedOut) as e:
+        except (Died, TimedOut) as e:            # CpuLimit is a Died
             e.answers = answers
             self.kill()
             raise
