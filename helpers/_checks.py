@@ -86,19 +86,20 @@ def make_rng(rng):
     return np.random.default_rng(int(rng))
 
 
-def check_problem(params, x, y=None, *, needs_y=None):
+def check_problem(params, x, y=None, *, needs_y=None, finite=True):
     """``(dtype, x, y)``: params, x (n×d_in), y (n×d_out) checked together; y may be None unless
-    ``needs_y`` names the function that needs it."""
+    ``needs_y`` names the function that needs it. ``finite=False``: the caller reads every entry
+    of params and x anyway, and looks for NaN and inf there (y is scanned here)."""
     if needs_y and y is None:
         raise TypeError(f"y is None: {needs_y} needs the targets y (n × d_out) to form "
                         f"2(y_pred − y), eq. (82)")
-    dtype, (d_in, _, _, d_out) = check_params(params)
-    x = check_matrix(x, "x", dtype=dtype, columns=d_in)
+    dtype, (d_in, _, _, d_out) = check_params(params, finite=finite)
+    x = check_matrix(x, "x", dtype=dtype, columns=d_in, finite=finite)
     y = y if y is None else check_matrix(y, "y", dtype=dtype, columns=d_out, rows=x.shape[0])
     return dtype, x, y
 
 
-def check_params(params):
+def check_params(params, *, finite=True):
     """``(dtype, (d_in, d1, d2, d_out))`` of a dict of exactly w1 b1 w2 b2 w3 b3: 2-D arrays of
     one dtype, float32 or float64, shapes of eqs. (1), (3), (5), none of size 0, finite."""
     if not isinstance(params, dict):
@@ -137,7 +138,7 @@ def check_params(params):
     if 0 in (d_in, d1, d2, d_out):
         raise ValueError(f"params have a dimension of size 0 (d_in, d1, d2, d_out = {d_in}, {d1}, "
                          f"{d2}, {d_out}); every layer needs at least one unit")
-    for name in PARAM_NAMES:
+    for name in PARAM_NAMES if finite else ():
         check_finite(params[name], f"params['{name}']")
     return w1.dtype, (d_in, d1, d2, d_out)
 
@@ -168,7 +169,7 @@ _WHERE = {"x": ("d_in", "the number of rows of params['w1'] (eq. 1: h1 = x·w1 +
                          "+ 1·b3)")}
 
 
-def check_matrix(a, name, *, dtype, columns, rows=None):
+def check_matrix(a, name, *, dtype, columns, rows=None, finite=True):
     """``a`` as an n×columns array of ``dtype``, finite; lists and integers are converted, a float
     array of the other precision is refused (float32 and float64 give different numbers)."""
     arr, (column_name, where) = as_real_array(a, name), _WHERE[name]
@@ -193,7 +194,8 @@ def check_matrix(a, name, *, dtype, columns, rows=None):
                          f"{arr.shape[1]} columns do not match {column_name} = {columns}, "
                          f"{where}")
     arr = arr.astype(dtype, copy=False)
-    check_finite(arr, name)
+    if finite:
+        check_finite(arr, name)
     return arr
 
 

@@ -139,7 +139,7 @@ def backward(params, x, y, cache, *, bias_form="sum"):
     """∂L/∂p, eqs. (81)–(86); bias_form "sum" gives 1ᵀ·G, "seed" the n×d (82), (84), (86). Stores
     dy, dh2, dh1 in ``cache``. Refused: what :func:`forward` refuses, a y None or not n×d_out, a
     cache not forward's for these params and x (another x, an update in place, an edit)."""
-    _, x, y = check_problem(params, x, y, needs_y="backward")
+    _, x, y = check_problem(params, x, y, needs_y="backward", finite=False)  # the cache check
     if bias_form not in ("sum", "seed"):
         raise ValueError(f"bias_form must be 'sum' or 'seed'; got {bias_form!r}")
     _check_cache(cache, params, x)
@@ -204,6 +204,8 @@ def _check_cache(cache, params, x):
             diff = np.abs(hh @ r - (aa @ (params[w] @ r) + params[b] @ r)).max(axis=1)
             size = (np.sqrt(np.einsum("ij,ij->i", aa, aa) * np.vdot(params[w], params[w]))
                     + np.sqrt(np.einsum("ij,ij->i", hh, hh)) + np.abs(params[b]).sum())
+        if not np.isfinite(size).all():     # it read every entry: NaN or inf in params or x?
+            check_problem(params, x)        # names the first; else a cache entry is not finite
         if not np.all(diff <= 2 * eps * size * np.sqrt(cols)):     # measured: ≤ 0.25 when honest
             raise ValueError(_STALE.format(h))
         if mask is not None:

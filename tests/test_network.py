@@ -217,6 +217,8 @@ def _with(params, **changes):
     (lambda p: _with(p, w1=np.where(np.eye(3, 5) > 0, np.nan, p["w1"])), ValueError,
      r"params\['w1'\] contains NaN or inf .*index \(0, 0\)"),
     (lambda p: _with(p, b3=np.full((1, 2), np.inf)), ValueError, r"params\['b3'\] contains NaN"),
+    (lambda p: _with(p, w2=np.where(np.eye(5, 4) > 0, -np.inf, p["w2"])), ValueError,
+     r"params\['w2'\] contains NaN or inf \(4 of 20 entries"),
 ])
 def test_bad_params(problem, change, exc, match):
     params, x, y = problem
@@ -246,6 +248,8 @@ def test_bad_x(problem, make_x, exc, match):
     params, x, y = problem
     with pytest.raises(exc, match=match):
         forward(params, make_x(x))
+    with pytest.raises(exc, match=match):        # backward too, with a cache of the good x
+        backward(params, make_x(x), y, forward(params, x)[1])
 
 
 @pytest.mark.parametrize("make_y, exc, match", [
