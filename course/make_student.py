@@ -15,6 +15,8 @@ Every notebook in ``notebooks/`` gets a copy in ``student/`` (so that ``student/
   (a region inside a function keeps the ``def`` line and gets only the ``raise``; a region that
   defines a function becomes a stub whose body raises). The variables are set to None so that
   the check cell fails naming the equation, not with a NameError; hidden tests are removed;
+* a cell tagged ``prediction`` (11's "predict before you run") keeps its names and comments,
+  its values become ``...`` for the student to write (student_code.py);
 * cells tagged ``teacher-only`` and teacher paragraphs are dropped, answer regions and cells
   tagged ``answer`` are withheld, and a notebook that comes before the exercises (01) has its
   matrix forms withheld (student_text.py);
@@ -47,12 +49,14 @@ from course.student_code import (  # noqa: F401  (re-exported for the tests)
     BEGIN_HIDDEN,
     END,
     END_HIDDEN,
+    PREDICTION_TAG,
     ConventionError,
     _assigned_names,
     _comment_above,
     _has_exercise,
     _marker,
     answer_expressions,
+    prediction_placeholder,
     region_task,
     student_source,
     task_text,
@@ -181,6 +185,8 @@ def _student_cell(cell, where, tags, student_names, answers, started,
                   pending=(frozenset(), "99")):
     """(new cell, number of exercise regions, whether something was withheld)."""
     answer_cell = st.ANSWER_TAG in tags
+    if cell.cell_type == "code" and PREDICTION_TAG in tags:     # the student's to write
+        return nbformat.v4.new_code_cell(prediction_placeholder(cell.source, where)), 0, False
     if cell.cell_type == "code":
         if answer_cell or (answers and st.code_gives_answer(cell.source, answers)):
             new = nbformat.v4.new_code_cell("# [withheld in the classroom edition: this cell "

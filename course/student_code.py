@@ -225,6 +225,33 @@ def _replace_comment(out, prompt, indent):
     out[j + 1:end] = [f"{pad}# {line}" for line in prompt]
 
 
+PREDICTION_TAG = "prediction"
+
+
+def prediction_placeholder(source, where="cell"):
+    """A prediction cell (tag ``prediction``) as the classroom edition shows it: each value
+    replaced by ``...`` for the student to write (padded, so that comments keep their column);
+    comments kept. The cell holds comments and one-line assignments ``name = value`` only."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError as err:
+        raise ConventionError(f"{where}: the prediction cell is not valid Python "
+                              f"({err.msg})") from None
+    lines = source.splitlines()
+    for stmt in body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and stmt.lineno == stmt.end_lineno):
+            raise ConventionError(f"{where}: a prediction cell holds one-line assignments "
+                                  f"`name = value` and comments only")
+        line = lines[stmt.lineno - 1].encode()             # ast's offsets count UTF-8 bytes
+        start, end = stmt.value.col_offset, stmt.value.end_col_offset
+        rest = line[end:]
+        pad = b" " * max(0, len(line[start:end].decode()) - 3) if rest.strip() else b""
+        lines[stmt.lineno - 1] = (line[:start] + b"..." + pad + rest).decode()
+    return "\n".join(lines)
+
+
 def answer_expressions(notebooks):
     """The expressions an exercise asks for: right-hand sides in the solution regions that
     compute something (a product, a sum, a mask, a difference quotient)."""

@@ -6,6 +6,7 @@ calls ``exercises.start(...)`` with the names their exercise cells compute.
 ``exercises.checks``       check_forward, check_loss, check_gradient, check_seed_bias_form
 ``exercises.numerical``    check_numerical_gradient (07), check_gd_step (08)
 ``exercises.derivations``  exercises beyond the paper, graded by finite differences
+``exercises.predictions``  11's "predict before you run" checks, not graded
 ``exercises.catalogue``    the mistakes, as data: name, equation, recognition, hint
 ``exercises.handler``      the IPython exception handler that explains errors
 ``exercises.answers``      reference, use (no cascade), hint (in steps), show_answer
@@ -26,3 +27,9 @@ from .session import start
 __all__ = ["start", "check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
            "check_numerical_gradient", "check_gd_step", "reference", "use", "use_step",
            "hint", "show_answer", "ExerciseError", *derivations.__all__]
+
+# notebook 11's predictions, checked and revealed, not graded (predictions.__all__)
+from . import predictions  # noqa: E402
+from .predictions import *  # noqa: E402, F403
+
+__all__ += predictions.__all__
