@@ -27,6 +27,7 @@ help:
 	@echo "make test         ruff + unit tests + strict nbval on every notebook"
 	@echo "make notebooks    re-execute every notebook in place (outputs and widget state)"
 	@echo "make student      write the classroom edition into student/"
+	@echo "make worksheet SEED=1  a paper worksheet and its answer key, in build/worksheets/"
 	@echo "make lab-student  open the classroom edition in JupyterLab"
 	@echo "make test-browser run every notebook in JupyterLab in headless Chromium; check the site"
 	@echo "make html         export the notebooks to a static site in site/ (needs npm)"
@@ -144,6 +145,12 @@ student: $(STAMP)
 	$(BIN)/python -m course.teaching_catalogue
 	$(BIN)/python -m course.reading_times
 
+# make worksheet SEED=1   build/worksheets/worksheet-1.md, for the students, and worksheet-1-key.md,
+#                         the answer key with a rubric (course/worksheet.py; TEACHING.md)
+.PHONY: worksheet
+worksheet: $(STAMP)
+	$(BIN)/python -m course.worksheet --seed $(or $(SEED),1)
+
 # ---- benchmark ------------------------------------------------
 # make bench   time one gradient-descent step of helpers.train against its 8 matrix products
 #              alone (the BLAS floor), for three sizes in float64 and float32, and against PyTorch
@@ -161,7 +168,7 @@ bench: $(STAMP)
 #                                 and check the grades against its expected.csv. Each student's
 #                                 code runs in a bubblewrap sandbox: installed here with apt when
 #                                 run as root, else the one command to run is printed. On a machine
-#                                 without one: make grade GRADE_FLAGS=--no-sandbox. See TEACHING.md.
+#                                 without one: make grade GRADE_FLAGS=--no-sandbox. See GRADING.md.
 # make grade-class                write the synthetic class only (course/synthetic_class.py)
 # make test-sandbox               every attack of tests/test_sandbox.py (CI), not only the fast set
 # make grade-nbgrader / grade-otter   the same class through nbgrader / otter-grader, installed in

@@ -1,4 +1,5 @@
-"""The mistake catalogue of TEACHING.md, generated so it cannot drift from the checks.
+"""The mistake catalogue of TEACHING.md, generated so it cannot drift from the checks: one row per
+mistake, in the order of the notebooks and of their exercises.
 
 Each mistake (the synthetic class's, course/synthetic_class.py, plus a few more) is written into
 its exercise cell, run on a hidden case, and the exercise's own check cell is run after it; the
@@ -8,6 +9,7 @@ hint printed in the catalogue is the one the check's AssertionError gives ("Like
     python -m course.teaching_catalogue --check   exit 1 if it is not up to date
 """
 
+import html
 import sys
 from pathlib import Path
 
@@ -64,17 +66,33 @@ def hint(assignment, e, code):
     return "NOT CAUGHT"
 
 
+def _code(code):
+    """``code`` for a Markdown table cell: one line in backticks; several lines as ``<code>``
+    with ``<br>`` between them and the indentation kept (``&nbsp;``), so a loop reads as a loop."""
+    if "\n" not in code:
+        return "`" + code.replace("|", "\\|") + "`"
+    lines = []
+    for ln in code.splitlines():
+        body = ln.lstrip(" ")
+        text = html.escape(body, quote=False).replace("|", "\\|")
+        lines.append("&nbsp;" * (len(ln) - len(body)) + text)
+    return "<code>" + "<br>".join(lines) + "</code>"
+
+
 def table():
+    """One row per catalogued mistake, in the order of the notebooks and of their exercises."""
     assignments = notebooks.discover(ROOT / "notebooks")
     rows = ["| notebook | exercise | mistake (as written) | what the check says |",
             "| --- | --- | --- | --- |"]
     mistakes = [(m[0], m[1], m[2]) for m in synthetic_class.MISTAKES] + EXTRA
+    found = []
     for label, target, code in mistakes:
-        a, e = next((a, e) for a in assignments.values() for e in a.exercises
-                    if target in e.targets)
+        a, k, e = next((a, k, e) for a in assignments.values()
+                       for k, e in enumerate(a.exercises) if target in e.targets)
+        found.append(((a.notebook, k), a, e, label, code))
+    for _, a, e, label, code in sorted(found, key=lambda f: f[0]):     # stable: ties keep order
         text = hint(a, e, code).replace("|", "\\|")
-        shown = code.replace("\n", "; ").replace("|", "\\|")
-        rows.append(f"| {a.notebook[:2]} | `{e.name}` | {label}: `{shown}` | {text} |")
+        rows.append(f"| {a.notebook[:2]} | `{e.name}` | {label}: {_code(code)} | {text} |")
     return "\n".join(rows)
 
 

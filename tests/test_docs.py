@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-DOCS = ["README.md", "CONTRIBUTING.md", "TEACHING.md", "benchmarks/README.md",
+DOCS = ["README.md", "CONTRIBUTING.md", "TEACHING.md", "GRADING.md", "benchmarks/README.md",
         "jupyter/README.md"]
 # Files whose comments a maintainer reads like documents.
 COMMENTED = ["Makefile", ".ci/run", "pyproject.toml"]
