@@ -12,6 +12,7 @@ calls ``exercises.start(...)`` with the names their exercise cells compute.
 ``exercises.answers``      reference, use (no cascade), hint (in steps), show_answer
 ``exercises.provenance``   refuses answers taken from the reference implementation
 ``exercises.tasks``        what each exercise asks for, its hints and its answer
+``exercises.bughunt``      bug_menu, name_bug: 07's bug hunt (feedback, not graded)
 
 Importing it changes nothing in the running kernel; :func:`start` installs the classroom.
 """
@@ -19,6 +20,7 @@ Importing it changes nothing in the running kernel; :func:`start` installs the c
 from . import derivations
 from ._compare import ExerciseError
 from .answers import hint, reference, show_answer, use, use_step
+from .bughunt import bug_menu, name_bug
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .derivations import *  # noqa: F403  (the checks beyond the paper: derivations.__all__)
 from .numerical import check_gd_step, check_numerical_gradient
@@ -27,6 +29,7 @@ from .session import start
 __all__ = ["start", "check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
            "check_numerical_gradient", "check_gd_step", "reference", "use", "use_step",
            "hint", "show_answer", "ExerciseError", *derivations.__all__]
+__all__ += ["bug_menu", "name_bug"]
 
 # notebook 11's predictions, checked and revealed, not graded (predictions.__all__)
 from . import predictions  # noqa: E402

@@ -112,6 +112,11 @@ def test_prose_says_what_the_cells_do(path):
 
 
 def test_07_asks_for_each_diagnosis_before_its_check_runs():
+    """Each planted bug: its prompt, a cell that runs its check and asks for a letter (no
+    expected result in it), the answer (collapsed in the classroom edition), then the
+    teacher-only cell that asserts the diagnosis and the letter the answer gives."""
+    from exercises.bughunt import BUGS
+
     nb = load(ROOT / "notebooks" / "07_gradient_checking.ipynb")
     cells = nb["cells"]
     define = next(c for c in cells if c["cell_type"] == "code" and "planted = [" in source(c))
@@ -121,13 +126,25 @@ def test_07_asks_for_each_diagnosis_before_its_check_runs():
     classroom = code_for_students(source(define))
     assert not any(name in classroom for name in names), \
         f"the classroom edition's copy names the bugs before their answers:\n{classroom}"
+    assert any("exercises.bug_menu()" in source(c) for c in cells if c["cell_type"] == "code")
     for k, name in enumerate(names, start=1):
         i = next(i for i, c in enumerate(cells) if source(c).startswith(f"**Bug {k}.**"))
-        prompt, check, answer = cells[i], cells[i + 1], cells[i + 2]
+        prompt, check, answer, teacher = cells[i:i + 4]
         assert check["cell_type"] == "code" and f"planted[{k - 1}]" in source(check), \
             f"bug {k}: the cell after the prompt should run its check"
-        assert answer["cell_type"] == "markdown" and source(answer).startswith("*Answer"), \
-            f"bug {k}: the answer should follow the check's output"
+        assert f'exercises.name_bug({k}, "?")' in source(check) and \
+            "assert" not in source(check), f"bug {k}: ask for a letter, state no result"
+        letter = BUGS[k][0]
+        assert answer["cell_type"] == "markdown" and \
+            source(answer).startswith(f"*Answer: {letter}, "), \
+            f"bug {k}: the answer, with its letter, should follow the check's output"
+        assert "student-collapsed" in answer["metadata"].get("tags", []), \
+            f"bug {k}: the answer should be collapsed in the classroom edition"
+        assert teacher["cell_type"] == "code" and \
+            "teacher-only" in teacher["metadata"].get("tags", []) and \
+            source(teacher).startswith("assert failing == [") and \
+            f'exercises.name_bug({k}, "{letter}")' in source(teacher), \
+            f"bug {k}: a teacher-only cell after the answer asserts the diagnosis"
         words = set(name.split("_")) - {"A", "b2", "w2"}
         for cell in (prompt, check):
             assert name not in source(cell), f"bug {k}: {name} named before the reveal"
