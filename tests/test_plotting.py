@@ -153,3 +153,35 @@ def test_curves_differ_by_line_style_not_colour_alone():
 def test_show_refuses_a_figure_without_a_text_alternative():
     with pytest.raises(ValueError, match="text alternative"):
         hp.show_figure("  ")
+
+
+def test_a_line_given_its_colour_is_solid_and_takes_no_style_from_the_cycle():
+    ax = hp.new_axes()
+    left, right = (ax.plot([0, 1], [0, 0], color="tab:blue")[0],
+                   ax.plot([1, 2], [1, 1], color="tab:blue")[0])    # one curve in two pieces
+    dashed = ax.plot([0, 1], [1, 2], color="k", linestyle="--")[0]
+    marker = ax.plot([0], [1], "o", color="tab:blue")[0]
+    first_default = ax.plot([0, 1], [2, 3])[0]
+    assert left.get_linestyle() == right.get_linestyle() == "-"
+    assert dashed.get_linestyle() == "--" and marker.get_linestyle() == "None"
+    assert first_default.get_linestyle() == "-", "explicitly coloured lines use no cycle entry"
+
+
+def _visible_ticks(axis, limits):
+    lo, hi = sorted(limits)
+    return [t for t in axis.get_majorticklocs() if lo <= t <= hi]
+
+
+def test_heatmap_ticks_are_the_indices_from_1():
+    ax = hp.heatmap(np.arange(20.0).reshape(5, 4))
+    assert _visible_ticks(ax.yaxis, ax.get_ylim()) == [1, 2, 3, 4, 5]
+    assert _visible_ticks(ax.xaxis, ax.get_xlim()) == [1, 2, 3, 4]
+    wide = _visible_ticks((ax := hp.heatmap(np.zeros((3, 40)))).xaxis, ax.get_xlim())
+    assert len(wide) <= 12 and np.allclose(wide, np.round(wide)), "a few integer ticks"
+
+
+def test_a_boolean_matrix_is_drawn_as_a_mask_with_a_key():
+    ax = hp.heatmap(np.array([[True, False], [False, True]]))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == \
+        ["1 = active (h ≥ 0)", "0 = cut off (h < 0)"]
+    assert ax.images[0].get_clim() == (0.0, 1.0) and not ax.figure.axes[1:], "no colour bar"
