@@ -87,9 +87,8 @@ def make_rng(rng):
 
 
 def check_problem(params, x, y=None, *, needs_y=None, finite=True):
-    """``(dtype, x, y)``: params, x (n×d_in), y (n×d_out) checked together; y may be None unless
-    ``needs_y`` names the function that needs it. ``finite=False``: the caller reads every entry
-    of params and x anyway, and looks for NaN and inf there (y is scanned here)."""
+    """``(dtype, x, y)``: params, x (n×d_in), y (n×d_out) checked together, y None unless
+    ``needs_y`` names who needs it; ``finite=False`` leaves NaN, inf in params, x to the caller."""
     if needs_y and y is None:
         raise TypeError(f"y is None: {needs_y} needs the targets y (n × d_out) to form "
                         f"2(y_pred − y), eq. (82)")

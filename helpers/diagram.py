@@ -74,7 +74,6 @@ def network_diagram(d_in, d1, d2, d_out, ax=None):
     for x0, d in zip(xs, dims, strict=True):
         ys, gap_y = _rows(d)
         columns.append((x0, ys, gap_y))
-
     # edges first, so the nodes are drawn over them
     for k in range(3):
         (xa, ya, _), (xb, yb, _) = columns[k], columns[k + 1]
@@ -89,7 +88,6 @@ def network_diagram(d_in, d1, d2, d_out, ax=None):
         ax.scatter([xa + 1.2], [bias_y], s=260, marker="s", color="white", edgecolors="0.3",
                    zorder=3)
         ax.text(xa + 1.2, bias_y, "1", ha="center", va="center", fontsize=9, zorder=4)
-
     for k, (x0, ys, gap_y) in enumerate(columns):
         name, label, note = _LAYERS[k]
         ax.scatter(np.full(ys.size, x0), ys, s=320, color=_COLORS[k], edgecolors="0.25",
@@ -100,14 +98,12 @@ def network_diagram(d_in, d1, d2, d_out, ax=None):
         ax.text(x0, -top - 0.9, f"{label}\n{name} = {dims[k]}", ha="center", va="top",
                 fontsize=10)
         ax.text(x0, -top - 2.1, note, ha="center", va="top", fontsize=8, color="0.35")
-
     # the loss, to the right of the output
     x_out = xs[-1]
     ax.annotate("", xy=(x_out + 1.6, 0), xytext=(x_out + 0.45, 0),
                 arrowprops={"arrowstyle": "-|>", "color": "0.3"})
     ax.text(x_out + 1.7, 0, r"$L=\sum_{i,j}(y_{\mathrm{pred},ij}-y_{ij})^2$" + "\neq. (6)",
             ha="left", va="center", fontsize=9)
-
     ax.set_xlim(xs[0] - 1.0, x_out + 4.6)
     ax.set_ylim(-top - 2.9, bias_y + 1.3)
     ax.axis("off")

@@ -180,13 +180,12 @@ def _check_cache(cache, params, x):
     h·r must match a·(w·r) + b·r within rounding for two fixed random columns r (Freivalds' test);
     it sees a change above ~1e-9 in float64 (a few % of one entry, 1e-5 of all, in float32).
     h_relu must be relu(h); B, A 1 where h > 0, 0 where h < 0 (either at 0)."""
-    if not isinstance(cache, dict):
-        raise TypeError(f"cache must be the dict returned by forward(params, x); got "
-                        f"{type(cache).__name__}")
-    missing = [k for k in ("h1", "h1_relu", "B", "h2", "h2_relu", "A", "y_pred") if k not in cache]
+    missing = [k for k in ("h1", "h1_relu", "B", "h2", "h2_relu", "A", "y_pred")
+               if not isinstance(cache, dict) or k not in cache]
     if missing:
-        raise TypeError(f"cache has no {', '.join(repr(k) for k in missing)}: pass the dict "
-                        f"returned by forward(params, x)")
+        got = f"no {', '.join(map(repr, missing))}" if isinstance(cache, dict) else \
+            f"type {type(cache).__name__}"
+        raise TypeError(f"cache has {got}: pass the dict returned by forward(params, x)")
     dt, n, eps = params["w1"].dtype, x.shape[0], float(np.finfo(params["w1"].dtype).eps)
     for h, a, w, b, mask in _LAYERS:
         rows, cols = params[w].shape

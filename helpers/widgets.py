@@ -90,9 +90,8 @@ def explorer(config=None, *, live=True):
     # ToggleButtons: a flex row, or ipywidgets 8 puts the label above the buttons.
     toggles = {**style, "button_width": "118px"}
     toggle_row = W.Layout(width="320px", display="flex", align_items="center")
-    # Number fields (a label each; arrow keys and typing work), not sliders (ipywidgets gives a
-    # slider's handle no accessible name) nor menus (JupyterLab takes their arrow keys). lr and
-    # ε are set by their log10, so that a step multiplies them by a constant factor.
+    # Number fields (labelled; arrows and typing work), not sliders (a handle has no accessible
+    # name) nor menus (JupyterLab takes their arrows); lr and ε by log10: a step multiplies.
     lr_exp = float(np.log10(c.lr))
     controls = {
         "lr": W.BoundedFloatText(value=lr_exp, min=min(LR_EXPONENTS[0], lr_exp),

@@ -273,7 +273,7 @@ def test_bad_backward_arguments(problem):
     _, cache = forward(params, x)
     with pytest.raises(ValueError, match=r"bias_form must be 'sum' or 'seed'; got 'mean'"):
         backward(params, x, y, cache, bias_form="mean")
-    with pytest.raises(TypeError, match=r"cache must be the dict returned by forward"):
+    with pytest.raises(TypeError, match=r"cache has type .*: pass the dict returned by forward"):
         backward(params, x, y, None)
     with pytest.raises(ValueError,
                        match=r"gives shape \(2, 5\).*call forward\(params, x\) with this x"):
@@ -388,7 +388,7 @@ def test_strict_masks_at_an_exact_kink_are_accepted(problem):
 def test_cache_must_be_a_dict_with_every_array(problem):
     params, x, y = problem
     y_pred, cache = forward(params, x)
-    with pytest.raises(TypeError, match=r"cache must be the dict returned by forward.*got list"):
+    with pytest.raises(TypeError, match=r"cache has type list: pass the dict returned by forward"):
         backward(params, x, y, list(cache.values()))
     with pytest.raises(TypeError, match=r"cache has no 'A'"):
         backward(params, x, y, {k: v for k, v in cache.items() if k != "A"})
