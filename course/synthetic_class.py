@@ -36,6 +36,9 @@ MISTAKES = [
      "added instead of subtracted"),
     ("mask A missing", "dh2", "dh2 = dy @ w3.T", "mask A"),
     ("a mean instead of the sum (6)", "L", "L = np.mean((y_pred - y) ** 2)", "mean"),
+    ("mask A left out of the index form (28)", "J2",
+     'J2 = np.einsum("ik,lj->ijkl", h1_relu, w3)\n'
+     'dw2_index = np.einsum("ij,ijkl->kl", 2 * (y_pred - y), J2)', "mask A"),
 ]
 # (label, notebook prefix, target or None, words the mistake/notes must contain, full marks?)
 BREAKAGES = [

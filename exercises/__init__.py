@@ -3,7 +3,8 @@ reference by name and the answer reveal. Notebooks ``import exercises``; their s
 calls ``exercises.start(...)`` with the names their exercise cells compute.
 
 ``exercises.session``      start: the hints and the last-run record in a student's kernel
-``exercises.checks``       check_forward, check_loss, check_gradient, check_seed_bias_form
+``exercises.checks``       check_forward, check_loss, check_gradient, check_seed_bias_form,
+                           check_index_form (14, 15)
 ``exercises.numerical``    check_numerical_gradient (07), check_gd_step (08)
 ``exercises.derivations``  exercises beyond the paper, graded by finite differences
 ``exercises.predictions``  11's "predict before you run" checks, not graded
@@ -21,18 +22,17 @@ from . import derivations
 from ._compare import ExerciseError
 from .answers import hint, reference, show_answer, use, use_step
 from .bughunt import bug_menu, name_bug
-from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
+from .checks import (
+    check_forward,
+    check_gradient,
+    check_index_form,
+    check_loss,
+    check_seed_bias_form,
+)
 from .derivations import *  # noqa: F403  (the checks beyond the paper: derivations.__all__)
 from .numerical import check_gd_step, check_numerical_gradient
 from .session import start
 
 __all__ = ["start", "check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
-           "check_numerical_gradient", "check_gd_step", "reference", "use", "use_step",
-           "hint", "show_answer", "ExerciseError", *derivations.__all__]
-__all__ += ["bug_menu", "name_bug"]
-
-# notebook 11's predictions, checked and revealed, not graded (predictions.__all__)
-from . import predictions  # noqa: E402
-from .predictions import *  # noqa: E402, F403
-
-__all__ += predictions.__all__
+           "check_index_form", "check_numerical_gradient", "check_gd_step", "reference", "use",
+           "use_step", "hint", "show_answer", "ExerciseError", *derivations.__all__]

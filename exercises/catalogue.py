@@ -13,10 +13,13 @@ backward intermediates of the problem and ``c.up(level, G)``, which turns a cand
 ``dh2`` or ``dh1`` into the exercise's own quantity (e.g. ``dw2`` from a wrong ``dh2``).
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._compare import close, tol_for
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,88 @@ _add("x-in-place", "another quantity was changed in place", "",
           'dy -= y\n'
           'dy *= 2'),
      ))
+
+# ---------------------------------------------------------------- index forms (14, 15)
+# J3, J2, J1: ∂y_pred_ij/∂w_kl for every i, j, k, l, (10), (28), (56); dw3_index … dw1_index: the
+# chain rule's sum over i and j of 2(y_pred_ij − y_ij) times it, (11), (29), (57). The check's
+# Context is that of dw3 … dw1, and c.jac the right J (both from the reference backward pass).
+_J, _SUMS = ("J3", "J2", "J1"), ("dw3_index", "dw2_index", "dw1_index")
+_INDEX = {"J3": ('"ik,jl->ijkl", h2_relu, np.eye(d_out)', "dw3_index"),
+          "J2": ('"il,ik,lj->ijkl", A, h1_relu, w3', "dw2_index"),
+          "J1": ('"mj,im,il,ik,lm->ijkl", w3, A, B, x, w2', "dw1_index")}
+
+
+def _index_cell(J, jac=None, total='"ij,ijkl->kl", 2 * (y_pred - y)'):
+    """An exercise cell of 14 or 15 as a student writes it: J, then the sum, each as given
+    (np.einsum's arguments) or right."""
+    return (f"{J} = np.einsum({jac or _INDEX[J][0]})\n"
+            f"{_INDEX[J][1]} = np.einsum({total}, {J})")
+
+
+def _found(c, candidates):
+    """The first candidate with the student's shape and numbers, or None."""
+    value, tol = np.asarray(c.value, dtype=np.float64), tol_for(np.asarray(c.ref).dtype)
+    return next((k for k in candidates if k.shape == value.shape and close(value, k, tol)), None)
+
+
+def _reordered(c):
+    """The right J with its axes in another order."""
+    return _found(c, (c.ref.transpose(p) for p in itertools.permutations(range(c.ref.ndim))
+                      if p != tuple(range(c.ref.ndim))))
+
+
+def _kept(c):
+    """The sum of (8) keeping another pair of the indices i, j, k, l than k, l."""
+    return _found(c, (k for p, q in itertools.permutations("ijkl", 2) if p + q not in ("kl", "lk")
+                      for k in [np.einsum(f"ij,ijkl->{p}{q}", c.dy, c.jac)]
+                      if not close(k, c.ref, tol_for(k.dtype))))
+
+
+_add("j-index-order", "the indices are in another order than [i, j, k, l]", "", _J,
+     "equals the right array with its axes in another order",
+     "Entry [i, j, k, l] is the derivative of the output entry y_pred_ij by the weight entry "
+     "w_kl: the output's indices first, then the weight's, each row before column.",
+     _reordered,
+     examples=(_index_cell("J2", '"il,ik,lj->ijlk", A, h1_relu, w3'),
+               _index_cell("J1", '"mj,im,il,ik,lm->ijlk", w3, A, B, x, w2')))
+_add("j-indicator-missing", "the indicator I(j = l) is missing", "(10)", ("J3",),
+     "equals the derivative taken as h2_relu_ik for every j and l",
+     "w3_kl reaches only the outputs of column l: the derivative is 0 where j and l differ.",
+     lambda c: c.jacobian(lambda G: ("dy", G @ np.ones((G.shape[1],) * 2, G.dtype))),
+     examples=(("J3 = np.zeros((n, d_out, d2, d_out))\n"
+                "for i, j, k, l in np.ndindex(J3.shape):\n"
+                "    J3[i, j, k, l] = h2_relu[i, k]\n"
+                'dw3_index = np.einsum("ij,ijkl->kl", 2 * (y_pred - y), J3)'),))
+_add("j-mask-A-missing", "the mask A (33) is missing", "", ("J2", "J1"),
+     "equals the derivative without the second ReLU's factor",
+     "The weight reaches the output through the second ReLU: its derivative, A (33), is one "
+     "of the factors.",
+     lambda c: c.jacobian(lambda G: ("dh2", G @ c.w3.T)),
+     examples=(_index_cell("J2", '"ik,lj->ijkl", h1_relu, w3'),
+               _index_cell("J1", '"mj,il,ik,lm->ijkl", w3, B, x, w2')))
+_add("j-mask-B-missing", "the mask B (64) is missing", "(56)", ("J1",),
+     "equals the derivative without the first ReLU's factor",
+     "w1 reaches the output through the first ReLU too: its derivative, B (64), is one of the "
+     "factors.",
+     lambda c: c.jacobian(lambda G: ("dh1", (c.A * (G @ c.w3.T)) @ c.w2.T)),
+     examples=(_index_cell("J1", '"mj,im,ik,lm->ijkl", w3, A, x, w2'),))
+_add("i-transposed", "the result is transposed", "", _SUMS,
+     "equals the transpose of the right answer",
+     "Entry [k, l] belongs to the weight entry w_kl: k, the weight's row, first.",
+     lambda c: c.ref.T,
+     examples=(_index_cell("J3", total='"ij,ijkl->lk", 2 * (y_pred - y)'),
+               _index_cell("J1", total='"ij,ijkl->lk", 2 * (y_pred - y)')))
+_add("i-wrong-indices", "summed over the wrong indices", "", _SUMS,
+     "equals the chain rule's sum over another pair than i and j",
+     "The sum runs over the output entry, i and j; what stays are k and l, the indices of the "
+     "weight.",
+     _kept,
+     examples=(_index_cell("J2", total='"ij,ijkl->jl", 2 * (y_pred - y)'),))
+_add("i-factor2-dropped", "the factor 2 is dropped", "(8)", _SUMS,
+     "equals half the right answer",
+     "It comes from differentiating the square in (6): your value is half the expected one.",
+     lambda c: c.ref / 2,
+     examples=(_index_cell("J2", total='"ij,ijkl->kl", y_pred - y'),))
 
 # ---------------------------------------------------------------- central difference (07)
 def _loop(copy="p", restore=True, last="(L_plus - L_minus) / (2 * epsilon)"):

@@ -1,5 +1,6 @@
 """Checks for the exercise cells of 02–05: the forward pass (1)–(5), the loss (6), the
-gradients (81)–(86) and the paper's n×d bias forms (82), (84), (86).
+gradients (81)–(86) and the paper's n×d bias forms (82), (84), (86); and of 14, 15: the index forms,
+a weight's derivative array (10), (28), (56) and the chain rule's sum (11), (29), (57).
 
 Every function recomputes the right answer from the inputs with :mod:`helpers.network` and
 compares it with the student's value, with a tolerance suited to the dtype (float64: 1e-8,
@@ -16,6 +17,7 @@ as everywhere in :mod:`helpers`; a bad *answer* is an ``AssertionError``.
 import numpy as np
 
 from helpers._checks import check_problem, check_same_shape
+from helpers.gradcheck import check_gradients
 from helpers.network import _loss
 
 from . import inplace, provenance
@@ -34,9 +36,10 @@ from ._compare import (
 )
 from .catalogue import MISTAKES, for_quantity
 from .context import LEVEL, Context
-from .tasks import GRADIENT, SEED_FORM, TASKS
+from .tasks import GRADIENT, INDEX_FORM, SEED_FORM, TASKS
 
-__all__ = ["check_forward", "check_loss", "check_gradient", "check_seed_bias_form"]
+__all__ = ["check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
+           "check_index_form"]
 
 _FORWARD = ("h1", "h1_relu", "h2", "h2_relu", "y_pred")
 
@@ -57,7 +60,8 @@ def _shape_mistake(value, ref, quantity):
 
 
 def compare(quantity, value, ref, ctx, dtype, *, var=None, ok=None):
-    """Compare ``value`` with ``ref``; print ``ok`` or raise with the recognised mistake."""
+    """Compare ``value`` with ``ref``; print ``ok`` (nothing if it is False) or raise with the
+    recognised mistake."""
     task = TASKS[quantity]
     var = var or quantity
     tol = tol_for(dtype)
@@ -67,7 +71,8 @@ def compare(quantity, value, ref, ctx, dtype, *, var=None, ok=None):
         m = recognise(value, mistakes, ctx, tol) or _shape_mistake(value, ref, quantity)
         fail_shape(var, task.eq, task.what, task.dims, value, ref, m)
     if close(value, ref, tol):
-        print(ok or f"{var} matches {label(task.eq)}")
+        if ok is not False:
+            print(ok or f"{var} matches {label(task.eq)}")
         return
     m = recognise(value, mistakes, ctx, tol)
     fail(var, task.eq, task.what, value, ref, m, dtype_note(value, dtype))
@@ -164,3 +169,27 @@ def check_seed_bias_form(name, value, params, x, y):
     ctx.ref = ctx.G
     compare(q, value, ctx.ref, ctx, dtype,
             ok=f"{q} matches {label(TASKS[q].eq)} (the paper's n×d form for {name})")
+
+
+def check_index_form(name, J, value, params, x, y):
+    """Check an index form of 14 or 15, ``name`` one of ``"w3" "w2" "w1"``: ``J``, the derivative
+    ∂y_pred_ij/∂w_kl for every i, j, k, l ((10), (28), (56)), against the reference backward pass
+    from one-hot seeds; ``value``, the chain rule's sum over i and j ((11), (29), (57)), against
+    (81), (83), (85) and against central differences of L (helpers.check_gradients)."""
+    if name not in INDEX_FORM:
+        raise ValueError(f"name must be one of {', '.join(INDEX_FORM)}; got {name!r}")
+    (jq, q), g = INDEX_FORM[name], GRADIENT[name]
+    dtype, x, y = check_problem(params, x, y)
+    last_run(jq, q)
+    J, value = answer(jq, J, TASKS[jq].describe()), answer(q, value, TASKS[q].describe())
+    for var, v, position in ((jq, J, 1), (q, value, 2)):
+        provenance.refuse(var, v, g, position=position, check="check_index_form")
+        inplace.refuse(var, v, params, x, y)
+    ctx = Context(params, x, y, g)
+    ctx.jac = ctx.ref = ctx.jacobian()
+    compare(jq, J, ctx.ref, ctx, dtype, ok=False)
+    ctx.ref = ctx.up(LEVEL[g], ctx.G)
+    compare(q, value, ctx.ref, ctx, dtype, ok=False)
+    check_gradients(params, x, y, grads={name: value}, names=(name,)).assert_ok()
+    print(f"{jq} matches {label(TASKS[jq].eq)}; {q} matches {label(TASKS[q].eq)}, the same as "
+          f"{TASKS[g].eq} and as central differences of L (6)")

@@ -101,6 +101,18 @@ class Context:
             return c[self.quantity]
         return grads[_GRAD[self.quantity]]
 
+    def jacobian(self, start=None):
+        """∂y_pred_ij/∂w_kl for every i, j, k, l (w the weight of the quantity, dw1 … dw3): an
+        n×d_out×(w's shape) array, one reference backward pass per one-hot dy. ``start(G)``, for
+        a mistake, gives the (level, matrix) the pass starts from instead of ("dy", G)."""
+        n, d_out = self.dy.shape
+        rows = []
+        for i, j in np.ndindex(n, d_out):
+            G = np.zeros((n, d_out), dtype=self.dy.dtype)
+            G[i, j] = 1
+            rows.append(self.up(*(start(G) if start else ("dy", G))))
+        return np.array(rows).reshape(n, d_out, *rows[0].shape)
+
     def any_of(self, *candidates):
         """The candidate with the student's shape (the first one), or None."""
         shape = np.shape(self.value)

@@ -235,6 +235,66 @@ TELLTALES = {
     "dw1": (r"\\mathbf\{x\}\^T", r"xᵀ"),
     "db3": _BIAS, "db2": _BIAS, "db1": _BIAS,
 }
+
+# the index forms of 14 and 15: a weight's derivative array, ∂y_pred_ij/∂w_kl for every i, j, k, l
+# ((10), (28), (56)), then the chain rule's sum over i and j ((11), (29), (57)); INDEX_FORM below
+_JAC = "the derivative of every y_pred_ij by every {}_kl, entry [i, j, k, l]"
+_SUM = "d{0}_index, the gradient of L with respect to {0}, summed over i and j from {1}"
+_SUM_CODE = 'd{0}_index = np.einsum("ij,ijkl->kl", 2 * (y_pred - y), {1})'
+TASKS.update({
+    "J3": Task("(10)", "J3, " + _JAC.format("w3"), "n×d_out×d2×d_out",
+               "J3[i, j, k, l] = h2_relu_ik where j equals l, else 0: the indicator of (10)",
+               'J3 = np.einsum("ik,jl->ijkl", h2_relu, np.eye(d_out))'),
+    "J2": Task("(28)", "J2, " + _JAC.format("w2"), "n×d_out×d1×d2",
+               "J2[i, j, k, l] = A_il h1_relu_ik w3_lj, the three factors of (28)",
+               'J2 = np.einsum("il,ik,lj->ijkl", A, h1_relu, w3)'),
+    "J1": Task("(56)", "J1, " + _JAC.format("w1"), "n×d_out×d_in×d1",
+               "J1[i, j, k, l] = Σ_m w3_mj A_im B_il x_ik w2_lm, the sum over m of (56)",
+               'J1 = np.einsum("mj,im,il,ik,lm->ijkl", w3, A, B, x, w2)'),
+    **{f"d{w}_index": Task(eq, _SUM.format(w, J), dims,
+                           f"d{w}_index[k, l] = Σ_i Σ_j 2(y_pred_ij − y_ij)·{J}[i, j, k, l]",
+                           _SUM_CODE.format(w, J))
+       for w, J, eq, dims in (("w3", "J3", "(11)", "d2×d_out"), ("w2", "J2", "(29)", "d1×d2"),
+                              ("w1", "J1", "(57)", "d_in×d1"))},
+})
+_SUM_HINT = ("Multiply {J} by that factor, output entry by output entry, and add over the "
+             "samples i and the outputs j: what stays are k and l, the indices of {w} (in "
+             "np.einsum, the indices after the arrow).")
+HINTS.update({
+    "J3": (
+        'J3 is n×d_out×d2×d_out: one number per output entry (i, j) and weight entry (k, l). By '
+        '(10) it has two factors, multiplied entry by entry with no sum: h2_relu, n×d2, indexed '
+        'by i and k, and the indicator I(j = l), a d_out×d_out array of 0s and 1s indexed by j '
+        'and l.',
+        'The indicator holds 1 where j and l agree, on its diagonal, and 0 elsewhere: NumPy makes'
+        ' it in one call. All four indices stay in J3 (in np.einsum, all four after the arrow).',
+    ),
+    "J2": (
+        'J2 is n×d_out×d1×d2: one number per output entry (i, j) and weight entry (k, l). By (28)'
+        ' it has three factors, multiplied entry by entry with no sum: the ReLU derivative, which'
+        ' is the mask A (33), n×d2; h1_relu, n×d1; w3, d2×d_out.',
+        'Read the subscripts of each factor in (28), in order, as the axes of its array: A and '
+        'h1_relu start with the sample i; w3 is indexed by its row, then its column. All four '
+        'indices stay in J2.',
+    ),
+    "J1": (
+        'J1 is n×d_out×d_in×d1. By (56) it is a sum over m, the units of the second layer, of '
+        'five factors multiplied entry by entry: w3, d2×d_out; the two ReLU derivatives, the '
+        'masks A (33), n×d2, and B (64), n×d1; x, n×d_in; w2, d1×d2.',
+        'Read the subscripts of each factor in (56), in order, as the axes of its array. m '
+        'appears in the factors but not in J1: it is the one index summed (in np.einsum, the '
+        'one missing after the arrow).',
+    ),
+    **{f"d{w}_index": (
+        f"d{w}_index has the shape of {w}, {dims}. Its factors: {J} {eq}, "
+        f"n×d_out×{dims}, and the factor that (8) puts before each derivative, one number per "
+        f"output entry (i, j), an n×d_out array.",
+        _SUM_HINT.format(J=J, w=w))
+       for w, J, eq, dims in (("w3", "J3", "(10)", "d2×d_out"), ("w2", "J2", "(28)", "d1×d2"),
+                              ("w1", "J1", "(56)", "d_in×d1"))},
+})
+INDEX_FORM = {"w3": ("J3", "dw3_index"), "w2": ("J2", "dw2_index"), "w1": ("J1", "dw1_index")}
+
 TASKS = {k: replace(t, hints=HINTS[k], telltales=TELLTALES.get(k, ())) for k, t in TASKS.items()}
 
 # exercises whose answer is not named after its task: 07's function (its estimate) and 08's
