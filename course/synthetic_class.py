@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 
 from course.grading import notebooks
+from exercises.catalogue import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,8 @@ MISTAKES = [
      "added instead of subtracted"),
     ("mask A missing", "dh2", "dh2 = dy @ w3.T", "mask A"),
     ("a mean instead of the sum (6)", "L", "L = np.mean((y_pred - y) ** 2)", "mean"),
+    ("bias gradients averaged at any depth", "backward_any",
+     MISTAKES["ad-bias-mean"].examples[0], "a mean over the samples"),
 ]
 # (label, notebook prefix, target or None, words the mistake/notes must contain, full marks?)
 BREAKAGES = [

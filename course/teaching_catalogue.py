@@ -43,7 +43,8 @@ def _cell_with(e, code):
     lines = next(c for c in nb.cells if c.get("id") == e.cell_id).source.splitlines()
     i = next(k for k, ln in enumerate(lines) if ln.strip() == notebooks.BEGIN)
     j = next(k for k, ln in enumerate(lines) if ln.strip() == notebooks.END)
-    return "\n".join(lines[:i] + code.splitlines() + lines[j + 1:])
+    indent = lines[i][:len(lines[i]) - len(lines[i].lstrip())]     # a region in a function
+    return "\n".join(lines[:i] + [indent + ln for ln in code.splitlines()] + lines[j + 1:])
 
 
 def hint(assignment, e, code):
@@ -64,6 +65,16 @@ def hint(assignment, e, code):
     return "NOT CAUGHT"
 
 
+def _as_written(e, code):
+    """The mistake as the table shows it: a loop of several lines (05's backward_any) by the
+    lines that differ from the solution only."""
+    if len(code.splitlines()) <= 2:
+        return code
+    solution = {ln.split("#")[0].strip() for ln in e.solution.splitlines()}
+    return "…\n" + "\n".join(ln.strip() for ln in code.splitlines()
+                              if ln.split("#")[0].strip() not in solution) + "\n…"
+
+
 def table():
     assignments = notebooks.discover(ROOT / "notebooks")
     rows = ["| notebook | exercise | mistake (as written) | what the check says |",
@@ -73,7 +84,7 @@ def table():
         a, e = next((a, e) for a in assignments.values() for e in a.exercises
                     if target in e.targets)
         text = hint(a, e, code).replace("|", "\\|")
-        shown = code.replace("\n", "; ").replace("|", "\\|")
+        shown = _as_written(e, code).replace("\n", "; ").replace("|", "\\|")
         rows.append(f"| {a.notebook[:2]} | `{e.name}` | {label}: `{shown}` | {text} |")
     return "\n".join(rows)
 

@@ -5,6 +5,7 @@ calls ``exercises.start(...)`` with the names their exercise cells compute.
 ``exercises.session``      start: the hints and the last-run record in a student's kernel
 ``exercises.checks``       check_forward, check_loss, check_gradient, check_seed_bias_form
 ``exercises.numerical``    check_numerical_gradient (07), check_gd_step (08)
+``exercises.any_depth``    check_backward_any (05's backward pass of any depth)
 ``exercises.derivations``  exercises beyond the paper, graded by finite differences
 ``exercises.catalogue``    the mistakes, as data: name, equation, recognition, hint
 ``exercises.handler``      the IPython exception handler that explains errors
@@ -18,11 +19,12 @@ Importing it changes nothing in the running kernel; :func:`start` installs the c
 from . import derivations
 from ._compare import ExerciseError
 from .answers import hint, reference, show_answer, use, use_step
+from .any_depth import check_backward_any
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .derivations import *  # noqa: F403  (the checks beyond the paper: derivations.__all__)
 from .numerical import check_gd_step, check_numerical_gradient
 from .session import start
 
 __all__ = ["start", "check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
-           "check_numerical_gradient", "check_gd_step", "reference", "use", "use_step",
-           "hint", "show_answer", "ExerciseError", *derivations.__all__]
+           "check_numerical_gradient", "check_gd_step", "check_backward_any", "reference", "use",
+           "use_step", "hint", "show_answer", "ExerciseError", *derivations.__all__]
