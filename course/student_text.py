@@ -105,10 +105,11 @@ def code_for_students(source, where="cell"):
     """Replace ``### BEGIN ANSWER`` … ``### END ANSWER`` in code by a comment, and turn each
     ``### STUDENT: <code>`` line (a comment in the solution edition) into ``<code>``: what the
     classroom edition runs instead, e.g. the withheld functions imported by name from
-    :mod:`exercises.withheld`, so that the cells after it still run."""
+    :mod:`exercises.withheld`, so that the cells after it still run. Only code that would give
+    away an exercise of its own notebook is withheld so (07's planted bugs)."""
     lines = _strip_between(source.splitlines(), ("### BEGIN ANSWER",), ("### END ANSWER",),
-                           where, "# [withheld in the classroom edition: code that writes out "
-                           "formulas you derive in the exercises]")
+                           where, "# [withheld in the classroom edition: code that would give "
+                           "away an exercise of this notebook]")
     return "\n".join(_STUDENT_LINE.sub("", ln) for ln in lines)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 
 from course.grading import notebooks
+from exercises.catalogue import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,8 @@ MISTAKES = [
     ("mask A left out of the index form (28)", "J2",
      'J2 = np.einsum("ik,lj->ijkl", h1_relu, w3)\n'
      'dw2_index = np.einsum("ij,ijkl->kl", 2 * (y_pred - y), J2)', "mask A"),
+    ("bias gradients averaged at any depth", "backward_any",
+     MISTAKES["ad-bias-mean"].examples[0], "a mean over the samples"),
 ]
 # (label, notebook prefix, target or None, words the mistake/notes must contain, full marks?)
 BREAKAGES = [

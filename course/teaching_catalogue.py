@@ -45,7 +45,8 @@ def _cell_with(e, code):
     lines = next(c for c in nb.cells if c.get("id") == e.cell_id).source.splitlines()
     i = next(k for k, ln in enumerate(lines) if ln.strip() == notebooks.BEGIN)
     j = next(k for k, ln in enumerate(lines) if ln.strip() == notebooks.END)
-    return "\n".join(lines[:i] + code.splitlines() + lines[j + 1:])
+    indent = lines[i][:len(lines[i]) - len(lines[i].lstrip())]     # a region in a function
+    return "\n".join(lines[:i] + [indent + ln for ln in code.splitlines()] + lines[j + 1:])
 
 
 def hint(assignment, e, code):
@@ -79,6 +80,16 @@ def _code(code):
     return "<code>" + "<br>".join(lines) + "</code>"
 
 
+def _as_written(e, code):
+    """The mistake as the table shows it: a loop of several lines (05's backward_any) by the
+    lines that differ from the solution only."""
+    if len(code.splitlines()) <= 2:
+        return code
+    solution = {ln.split("#")[0].strip() for ln in e.solution.splitlines()}
+    return "…\n" + "\n".join(ln.strip() for ln in code.splitlines()
+                              if ln.split("#")[0].strip() not in solution) + "\n…"
+
+
 def table():
     """One row per catalogued mistake, in the order of the notebooks and of their exercises."""
     assignments = notebooks.discover(ROOT / "notebooks")
@@ -92,7 +103,8 @@ def table():
         found.append(((a.notebook, k), a, e, label, code))
     for _, a, e, label, code in sorted(found, key=lambda f: f[0]):     # stable: ties keep order
         text = hint(a, e, code).replace("|", "\\|")
-        rows.append(f"| {a.notebook[:2]} | `{e.name}` | {label}: {_code(code)} | {text} |")
+        rows.append(f"| {a.notebook[:2]} | `{e.name}` | {label}: {_code(_as_written(e, code))} "
+                    f"| {text} |")
     return "\n".join(rows)
 
 

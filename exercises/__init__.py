@@ -6,6 +6,7 @@ calls ``exercises.start(...)`` with the names their exercise cells compute.
 ``exercises.checks``       check_forward, check_loss, check_gradient, check_seed_bias_form,
                            check_index_form (14, 15)
 ``exercises.numerical``    check_numerical_gradient (07), check_gd_step (08)
+``exercises.any_depth``    check_backward_any (05's backward pass of any depth)
 ``exercises.derivations``  exercises beyond the paper, graded by finite differences
 ``exercises.predictions``  11's "predict before you run" checks, not graded
 ``exercises.catalogue``    the mistakes, as data: name, equation, recognition, hint
@@ -21,6 +22,7 @@ Importing it changes nothing in the running kernel; :func:`start` installs the c
 from . import derivations
 from ._compare import ExerciseError
 from .answers import hint, reference, show_answer, use, use_step
+from .any_depth import check_backward_any
 from .bughunt import bug_menu, name_bug
 from .checks import (
     check_forward,
@@ -34,7 +36,8 @@ from .numerical import check_gd_step, check_numerical_gradient
 from .session import start
 
 __all__ = ["start", "check_forward", "check_loss", "check_gradient", "check_seed_bias_form",
-           "check_index_form", "check_numerical_gradient", "check_gd_step", "reference", "use",
+           "check_index_form", "check_numerical_gradient", "check_gd_step", "check_backward_any",
+           "reference", "use",
            "use_step", "hint", "show_answer", "ExerciseError", *derivations.__all__]
 __all__ += ["bug_menu", "name_bug"]
 

@@ -3,6 +3,8 @@
     reference(name, params, x, y=None)     the right value of any quantity, by name
     use(name, params, x, y=None)           the student's value of ``name`` if it passes its
                                            check, else the reference value, with one line
+                                           (05's backward_any: the student's function, else
+                                           the reference function)
     hint(name)                             the next hint, a step at a time, never the formula
     show_answer(name)                      print the formula and its NumPy line, on request
 
@@ -20,6 +22,7 @@ from helpers._checks import check_problem
 
 from . import _runs, inplace, provenance, session
 from ._compare import label
+from .any_depth import backward_any, check_backward_any
 from .checks import check_forward, check_gradient, check_loss, check_seed_bias_form
 from .context import intermediates
 from .numerical import check_gd_step
@@ -32,6 +35,8 @@ _FORWARD = ("h1", "h1_relu", "h2", "h2_relu", "y_pred", "A", "B")
 _NEEDS_Y = ("L", "dy", "dh2", "dh1", "dw3", "db3", "dw2", "db2", "dw1", "db1", "grads")
 NAMES = _FORWARD + _NEEDS_Y + ("cache",)
 _WEIGHT_OF = {v: k for k, v in GRADIENT.items()}
+# function exercises: the check, and the reference function use() hands out in its place
+FUNCTIONS = {"backward_any": (check_backward_any, backward_any)}
 _BIAS_OF = {v: k for k, v in SEED_FORM.items()}
 
 
@@ -96,7 +101,7 @@ def _student_value(name, value, frame):
 def _why(err, value, name):
     if getattr(err, "cell_raised", False):
         return f"{name}: your exercise cell raised on its last run:"
-    unanswered = value is None or value is _MISSING
+    unanswered = value is None or value is _MISSING or getattr(err, "unanswered", False)
     return f"{name} {'is not answered yet' if unanswered else 'did not pass its check'}:"
 
 
@@ -118,7 +123,12 @@ def use(name, params, x, y=None, *, value=_MISSING):
     or changed in place (``forward``, ``w3``, the mask ``A``) is put back, with one line::
 
         dh2 = exercises.use("dh2", params, x, y)
+
+    For a function exercise (05's ``backward_any``) it returns your function, or the
+    reference function.
     """
+    if name in FUNCTIONS:
+        return _use_function(name, params, x, y, value, sys._getframe(1))
     _check_name(name)
     if not isinstance(params, dict):
         raise TypeError(f"use() takes (name, params, x, y) and reads your {name} itself: "
@@ -141,6 +151,23 @@ def use(name, params, x, y=None, *, value=_MISSING):
     _put_back(name, frame)
     inplace.restore(name, None if value is _MISSING else value, params, x, y)
     return value if passed else reference(name, params, x, y)
+
+
+def _use_function(name, params, x, y, value, frame):
+    """:func:`use` for a function exercise: the check calls the function, which may raise
+    anything; what the exercise cell rebound is put back."""
+    check, ref = FUNCTIONS[name]
+    value = _student_value(name, value, frame)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            check(None if value is _MISSING else value, params, x, y)
+        passed = True
+    except Exception as err:                        # noqa: BLE001  (the student's function)
+        print(f"{_why(err, value, name)} the cells below use the reference {name} "
+              f"({label(TASKS[TASK_OF_NAME[name]].eq)}).")
+        passed = False
+    _put_back(name, frame)
+    return value if passed else ref
 
 
 def use_step(params, grads, lr, *, value=_MISSING):

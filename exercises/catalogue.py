@@ -570,6 +570,57 @@ _add("ref-used", "the answer calls the reference implementation", "",
          'dw3 = helpers.backward(params, x, y, cache)["w3"]',
      ))
 
+# ---------------------------------------------------------------- backward pass of any depth (05)
+# recognised by the check's own logic (exercises/any_depth.py): a value by the reference's
+# variations, an error by the shapes in the student's failing statement
+def _any(seed="2 * (y_pred - y)", bias="np.ones((1, len(x))) @ dh",
+         step="(pre[layer - 1] >= 0) * (dh @ weights[layer].T)", stop=True):
+    """The loop of 05's backward_any as a student writes it, with one thing changed."""
+    back = f"    if layer > 0:\n        dh = {step}" if stop else f"    dh = {step}"
+    return (f"dh = {seed}\nfor layer in reversed(range(len(weights))):\n"
+            f"    dws[layer] = inputs[layer].T @ dh\n    dbs[layer] = {bias}\n{back}")
+
+
+_AD = ("any_depth",)
+_add("ad-mask-wrong-layer", "the mask of the wrong layer", "(84), (86)", _AD,
+     "raises in the function: an index past the last ReLU layer's pre-activation, or a mask "
+     "whose shape is another layer's", "Going back through a layer's weight lands on the output "
+     "of the ReLU layer below it: that layer's mask is the one to apply. forward_any returns one "
+     "pre-activation per ReLU layer, none for the linear output layer.",
+     examples=(_any(step="(pre[layer] >= 0) * (dh @ weights[layer].T)"),))
+_add("ad-mask-at-output", "a mask applied at the output layer", "(5), (82)", _AD,
+     "equals the gradients with dy masked where y_pred < 0",
+     "The output layer (5) is linear, without a ReLU: dy (82) goes back through its weight "
+     "unmasked; only the ReLU layers below it have masks.",
+     examples=(_any(seed="(y_pred >= 0) * (2 * (y_pred - y))"),))
+_add("ad-weight-not-transposed", "the weight is not transposed", "(84), (86)", _AD,
+     "raises in the function: a matmul error between the gradient and one of the weights",
+     "The gradient at a layer's output is n×(its width) and the layer's weight is (input "
+     "width)×(width): check which dimension the product contracts.",
+     examples=(_any(step="(pre[layer - 1] >= 0) * (dh @ weights[layer])"),))
+_add("ad-bias-mean", "a mean over the samples instead of the sum, for the bias gradients", "",
+     _AD, "the weights' gradients are right, each bias's is the right one / n",
+     "Every sample adds its share to a bias gradient.",
+     examples=(_any(bias="dh.mean(axis=0, keepdims=True)"),))
+_add("ad-no-stop", "the backward pass does not stop at the first layer", "", _AD,
+     "raises in the function: a mask of a ReLU layer meets the n×d_in gradient of x, or the "
+     "one-layer network has no pre-activation to take it from",
+     "Below the first layer there is only the input x: no ReLU, no mask, no parameter. Once "
+     "the first layer's gradients are stored, there is no step back left to take.",
+     examples=(_any(stop=False),))
+_add("ad-mask-kink", "the mask is 0 where the pre-activation is exactly 0", "(33), (64)", _AD,
+     "equals the gradients with the masks 0 at the kink (only the check's network with "
+     "pre-activations exactly 0 tells)",
+     "The masks A (33) and B (64) are 1 where the pre-activation is 0 or more (the paper's "
+     "convention, ReLU′(0) = 1; notebook 16); a mask taken with > 0, or from the ReLU's "
+     "output, is 0 there.",
+     examples=(_any(step="(inputs[layer] > 0) * (dh @ weights[layer].T)"),))
+_add("ad-masks-missing", "the masks are missing", "(84), (86)", _AD,
+     "equals the gradients with every mask 1",
+     "Each ReLU layer's derivative, its mask (A (33) and B (64) in the paper's network), "
+     "multiplies the gradient on its way back.",
+     examples=(_any(step="dh @ weights[layer].T"),))
+
 MISTAKES = {m.key: m for m in _M}
 
 

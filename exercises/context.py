@@ -117,3 +117,48 @@ class Context:
         """The candidate with the student's shape (the first one), or None."""
         shape = np.shape(self.value)
         return next((c for c in candidates if np.shape(c) == shape), None)
+
+
+# ---- a ReLU network of any depth (05's backward_any): the paper's layer, stacked
+def layers_forward(weights, biases, x, act=RELU):
+    """(y_pred, inputs, pre, masks) of the network with the layers ``weights[k]``,
+    ``biases[k]``: ReLU (``act``) layers, then a linear output layer. ``inputs[k]`` is layer k's
+    input (``inputs[0]`` is x), ``pre[k]`` and ``masks[k]`` the pre-activation and the slope
+    (the mask (64), (33)) of ReLU layer k. Each layer is the reference's first layer, (1) and
+    (2) in :func:`helpers.network._forward`, its other layers identities."""
+    inputs, pre, masks = [x], [], []
+    for k, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        last = k == len(weights) - 1
+        eye, zero = np.eye(w.shape[1], dtype=w.dtype), np.zeros((1, w.shape[1]), dtype=w.dtype)
+        _, c = _forward({"w1": w, "b1": b, "w2": eye, "b2": zero, "w3": eye, "b3": zero},
+                        inputs[-1], Net(IDENTITY if last else act, IDENTITY))
+        if last:
+            return c["h1"], inputs, pre, masks
+        pre.append(c["h1"])
+        inputs.append(c["h1_relu"])
+        masks.append(c["B"])
+    raise ValueError("a network needs at least one layer")
+
+
+def layers_backward(weights, biases, x, y, act=RELU, out_masked=False):
+    """The gradients of L (6) with respect to every weight and bias of :func:`layers_forward`'s
+    network, as two lists ``dws``, ``dbs``. No line of (81)–(86) is written again: each layer is
+    the output layer of :func:`helpers.network._backward`, which gives its weight's gradient
+    (81), its bias's 1ᵀ·(82) and, as dh2 (84), the gradient one layer back through the mask of
+    the ReLU layer below, fed to the next layer down as its "dy" (y_pred = G/2 and y = 0 make
+    (82) give G). Variations, for the mistakes of the exercise: ``act`` with another slope (the
+    masks), ``out_masked`` (a mask applied to dy as if the output layer had a ReLU)."""
+    y_pred, inputs, _, masks = layers_forward(weights, biases, x, act)
+    top, target = y_pred, y
+    if out_masked:
+        top, target = act.slope(y_pred) * (y_pred - y), np.zeros_like(y_pred)
+    dws, dbs = [None] * len(weights), [None] * len(weights)
+    for k in reversed(range(len(weights))):
+        a = inputs[k]
+        eye, ones = np.eye(a.shape[1], dtype=a.dtype), np.ones(a.shape, dtype=bool)
+        cache = {"h1_relu": a, "B": ones, "h2_relu": a, "A": masks[k - 1] if k else ones,
+                 "y_pred": top}
+        grads = _backward({"w2": eye, "w3": weights[k]}, a, target, cache)
+        dws[k], dbs[k] = grads["w3"], grads["b3"]
+        top, target = cache["dh2"] / 2, np.zeros_like(cache["dh2"])
+    return dws, dbs

@@ -304,3 +304,33 @@ TASK_OF_NAME = {"central_difference": "numerical", "estimate": "numerical", "new
 # the checks' names: check_gradient("w3") is dw3, check_seed_bias_form("b2") is dh2
 GRADIENT = {"w3": "dw3", "b3": "db3", "w2": "dw2", "b2": "db2", "w1": "dw1", "b1": "db1"}
 SEED_FORM = {"b3": "dy", "b2": "dh2", "b1": "dh1"}
+
+# ---- 05's function exercise: the backward pass of a ReLU network of any depth (its check:
+# exercises.any_depth; the student writes the loop of backward_any, whose lists dws, dbs it fills)
+TASKS["any_depth"] = Task(
+    "the backward pass of any depth",
+    "backward_any(weights, biases, x, y), the gradients of L with respect to every weight and "
+    "bias of a ReLU network of any depth, as two lists dws and dbs",
+    "each gradient the shape of its parameter",
+    "from the output back, with G = 2(y_pred − y) (82) first: each layer's weight gets "
+    "(its input)ᵀ·G, its bias 1ᵀ·G; then, unless it is the first layer, "
+    "G ← (mask of the ReLU layer below) ∘ (G·wᵀ), as (84) and (86)",
+    "dh = 2 * (y_pred - y); for layer in reversed(range(len(weights))): "
+    "dws[layer] = inputs[layer].T @ dh; dbs[layer] = np.ones((1, len(x))) @ dh; "
+    "if layer > 0: dh = (pre[layer - 1] >= 0) * (dh @ weights[layer].T)",
+    hints=(
+        'dws[k] has the shape of weights[k] and dbs[k] that of biases[k], 1×(the width of layer '
+        'k). The gradient at the output, dy (82), is n×d_out; the gradient with respect to a ReLU '
+        "layer's pre-activation is n×(its width), the shape of its mask. One product per step is "
+        "elementwise: the one with the mask.",
+        'Walk the layers from the output to the first. At each, form its weight\'s and its '
+        "bias's gradient from the gradient at its output, as (81), 1ᵀ·(82) do for the output "
+        'layer; then carry that gradient one layer back, as (84) and (86) do.',
+        'The mask of a step back is the mask of the ReLU layer below the weight (forward_any '
+        'returns one pre-activation per ReLU layer, none for the linear output); below the '
+        'first layer there is only x: stop there.',
+    ),
+    telltales=(r"reversed\(", r"inputs\[\w+\]\.T", r"pre\[\w+\s*-\s*1\]",
+               r"dh\s*@\s*weights\[\w+\]\.T"),
+)
+TASK_OF_NAME.update(backward_any="any_depth", dws="any_depth")

@@ -10,6 +10,7 @@ import pytest
 
 from course import make_student as ms
 from course import student_text as st
+from exercises._runs import bound_names
 from exercises.tasks import TASK_OF_NAME, TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,17 +151,35 @@ def test_derivation_copy_withholds_every_matrix_form():
 
 
 def test_answer_scan_of_the_exercise_notebooks():
-    """No code cell of the student edition gives an exercise's answer as code: not an earlier
-    exercise's (later cells take it from ``exercises.reference`` / ``use`` by name, or import
-    withheld code from ``exercises.withheld``), not one further down the notebook."""
+    """No code cell of the student edition gives an exercise's answer as code before that
+    exercise: not one of a later notebook, not one further down its own notebook. After it, a
+    demonstration may show it (within 03–05 later cells take earlier answers from
+    ``exercises.reference`` / ``use`` by name; what would give away an exercise of its own
+    notebook is imported from ``exercises.withheld``)."""
     sols = {p.name: nbformat.read(p, as_version=4)
             for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
-    answers = ms.answer_expressions(nb for nb in sols.values() if ms._has_exercise(nb))
+    asked = []                       # ((notebook, cell index), its answers, a bias's column sum)
+    for name, nb in _student_notebooks().items():
+        by_id = {c.get("id"): c for c in sols[name].cells}
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and "YOUR CODE HERE" in cell.source:
+                sol = by_id[cell.get("id")]
+                bias = any("1ᵀ" in t for t in ms.region_task(sol.source))
+                asked.append(((name, i), ms.answer_expressions([nbformat.v4.new_notebook(
+                    cells=[sol])]), bias))
     leaks = set()
     for name, nb in _student_notebooks().items():
-        for cell in nb.cells:
-            if cell.cell_type == "code" and "YOUR CODE HERE" not in cell.source and \
-                    st.code_gives_answer(cell.source, answers):
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or "YOUR CODE HERE" in cell.source:
+                continue
+            # an answer an earlier exercise gave (11 reuses 05's column sum) may be shown
+            shown = {a for at, answers, _ in asked if at < (name, i) for a in answers}
+            bias = any(b for at, _, b in asked if at > (name, i))
+            later = [a for at, answers, _ in asked if at > (name, i) for a in answers
+                     if a not in shown and (bias or ".sum(axis=0" not in a)]
+            src = re.sub(r"\s+", "", cell.source)
+            if any(re.sub(r"\s+", "", a) in src for a in later) or (
+                    bias and ".sum(axis=0,keepdims=True)" in src):
                 leaks.add((name, cell.get("id")))
     assert not leaks, f"student cells that give an exercise's answer as code: {sorted(leaks)}"
 
@@ -206,15 +225,18 @@ def test_a_student_line_replaces_the_answer_region_in_markdown():
 @pytest.mark.parametrize("name", ["03_output_layer.ipynb", "04_second_hidden_layer.ipynb",
                                   "05_first_hidden_layer.ipynb"])
 def test_prose_states_no_gradient_before_its_exercise(name):
-    """The prompts, the text and the code comments before each exercise of (81)–(86) name what
-    to compute, its shape and the equation, not its formula. (Formulas of earlier notebooks may
-    be restated.)"""
+    """The prompts, the text and the code comments before each exercise of (81)–(86) (and 05's
+    backward pass of any depth) name what to compute, its shape and the equation, not its
+    formula. (Formulas of earlier notebooks may be restated.)"""
     cells = nbformat.read(STUDENT / name, as_version=4).cells
     asked = {}                                      # target -> index of its exercise cell
     for i, c in enumerate(cells):
         if c.cell_type == "code" and "YOUR CODE HERE" in c.source:
             for t in re.findall(r"^(\w+) = None$", c.source, re.M):
                 asked.setdefault(t, i)
+            for t in bound_names(c.source):          # a function to write (05's backward_any)
+                if TASK_OF_NAME.get(t) in TASKS:
+                    asked.setdefault(t, i)
     telltales = {t: TASKS[TASK_OF_NAME.get(t, t)].telltales if TASK_OF_NAME.get(t, t) in TASKS
                  else () for t in asked}
     missing = sorted(t for t, found in telltales.items() if not found)

@@ -1,5 +1,6 @@
 """The wiring that keeps a wrong or unanswered exercise from cascading: after each check cell, the
-cell ``v = exercises.use("v", params, x, y)`` (``use_step`` for the gradient-descent step), so
+cell ``v = exercises.use("v", params, x, y)`` (``use_step`` for the gradient-descent step; for
+05's function, ``backward_any = exercises.use("backward_any", params, x, y)``), so
 that every later cell runs on the student's value if it passed, else on the reference value; and
 the setup cell's ``exercises.start(...)``, which names what the exercise cells compute.
 
@@ -17,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _check_call(source):
     import ast
+
+    from exercises.answers import FUNCTIONS
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "").startswith("check_"):
             f, a = node.func.attr, [ast.unparse(x) for x in node.args]
@@ -29,6 +32,8 @@ def _check_call(source):
                 return f'{v} = exercises.use("{q}", {rest})'
             if f == "check_loss":
                 return f'{a[0]} = exercises.use("L", params, x, y)'
+            if a and a[0] in FUNCTIONS:              # a function exercise: use() hands one on
+                return f'{a[0]} = exercises.use("{a[0]}", {", ".join(a[1:])})'
     return None
 
 
