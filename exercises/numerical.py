@@ -129,10 +129,11 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
 
 def _call_restoring(fn, params, x, y, name, h):
     """Call the student's ``fn``; put ``params`` back whatever it does. Returns what it returned,
-    a copy of params as it left them and the names it changed."""
+    a copy of params as it left them and the names it changed. It gets copies of x and y: what
+    it does to them cannot change the reference the check computes from them."""
     arrays, before = dict(params), {k: v.copy() for k, v in params.items()}
     try:
-        estimate = fn(params, x, y, name, epsilon=h)
+        estimate = fn(params, x.copy(), y.copy(), name, epsilon=h)
     finally:
         left = {k: params[k].copy() if isinstance(params.get(k), np.ndarray) else before[k]
                 for k in arrays}

@@ -87,8 +87,10 @@ FAST = {
 }
 
 FULL_SET = {
-    "dy": ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\ndy = 2 * (y_pred - y)",
-           "died"),
+    # the parent is the sandbox's init, out of reach of a signal from inside: nothing happens,
+    # and the honest line after it is graded
+    "dy": ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+           "os.kill(1, signal.SIGSTOP)\ndy = 2 * (y_pred - y)", None),
     "dw3": ("import signal\n"
             "for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGXCPU,"
             " signal.SIGHUP):\n"
@@ -319,6 +321,14 @@ def test_07_cannot_return_the_analytic_gradients(tmp_path, marked):
                   {"central_difference": "return grads[name].copy()"})
     r = rows["central_difference"]
     assert r["points"] == 0 and "grads" in r["mistake"], r["mistake"]
+
+
+def test_07_cannot_flatten_the_loss_by_changing_y(tmp_path, marked):
+    """Changing y in place (to 1e150: L no longer moves with params, the reference would be 0
+    and its tolerance infinite) does not make a wrong estimate pass: the function gets copies."""
+    rows = _grade(tmp_path, "07_gradient_checking.ipynb",
+                  {"central_difference": "y[...] = 1e150\nreturn np.ones(params[name].shape)"})
+    assert rows["central_difference"]["points"] == 0, rows["central_difference"]
 
 
 def _literal(name, target):

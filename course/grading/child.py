@@ -7,10 +7,11 @@ The process (the "zygote") imports NumPy once, then per request forks a child th
 once per case (the notebook's data, then each hidden case), each time in a fresh namespace (the
 inputs the grader sends, NumPy, stubs), and sends back, case by case as each ends, the values of
 the names the exercise creates, or the result of calling the function it defines. The child talks to
-the zygote only, through its own pipes; the zygote alone writes to the grader (it is not
-dumpable, so the child cannot reach its file descriptors), and after each child it kills every
-process left behind, then says "done". Functions the notebook gives an exercise (07's
-``forward``, ``loss``) run in the grader: a call here is a request relayed to the grader.
+the zygote only, through its own pipes; the zygote alone writes to the grader (it is the
+sandbox's init and not dumpable, so the child can neither reach its file descriptors nor signal
+it), and after each child it kills every process left behind, then says "done". Functions the
+notebook gives an exercise (07's ``forward``, ``loss``) run in the grader: a call here is a
+request relayed to the grader.
 """
 
 import io
@@ -263,8 +264,8 @@ def _cpu_used():
 
 
 def _whole(t):
-    """RLIMIT_CPU counts whole seconds: the nearest (at least one)."""
-    return max(1, round(t))
+    """RLIMIT_CPU counts whole seconds: the next one up (a case gets at least its share)."""
+    return int(t) + (t > int(t))
 
 
 def _limits(lim):

@@ -97,7 +97,10 @@ def command(limits):
     inner = [python, "-I", "-S", "-c", CHILD_SOURCE, json.dumps(opts)]
     if not limits.isolate:
         return inner
-    args = [bwrap(), "--unshare-all", "--unshare-user", "--disable-userns",
+    # --as-pid-1: the zygote is the sandbox's init. bwrap's own init would hold the grader's
+    # pipes where a student's code could open them (/proc/1/fd); the zygote is not dumpable, and
+    # as init no signal sent from inside the sandbox reaches it
+    args = [bwrap(), "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1",
             "--uid", "65534", "--gid", "65534", "--die-with-parent",
             *_system_binds()]
     for d in _numpy_dirs():
