@@ -26,6 +26,26 @@ def shape_str(shape):
     return "×".join(str(s) for s in shape) if shape else "a scalar"
 
 
+def size_names(params, x):
+    """{size: its dimension's name in the notebooks ("n", "d_in", "d1", "d2", "d_out")} for the
+    network ``params`` and input ``x``, or None unless the five sizes are pairwise different
+    (and none is 1, the rows of a bias): only then does a size name its dimension."""
+    try:
+        (n, _), (d_in, d1), d2, d_out = x.shape, params["w1"].shape, params["w2"].shape[1], \
+            params["w3"].shape[1]
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None
+    names = {n: "n", d_in: "d_in", d1: "d1", d2: "d2", d_out: "d_out"}
+    return names if len(names) == 5 and 1 not in names else None
+
+
+def dims_of(shape, names):
+    """"d_in×d2" for a 2-D ``shape`` whose sizes ``names`` all name (1 stays 1), else None."""
+    if not names or len(shape) != 2 or any(s != 1 and s not in names for s in shape):
+        return None
+    return "×".join("1" if s == 1 else names[s] for s in shape)
+
+
 def label(eq):
     """"eq. (81)" for an equation number, the text itself otherwise ("1ᵀ·(82)", "the central
     difference")."""
@@ -70,21 +90,54 @@ def recognise(value, mistakes, ctx, tol):
     return None
 
 
-def last_run(*names):
+_GIVEN = object()          # last_run without the value: the notebook's variable is judged
+
+UNSEEN = ("run the setup cell with exercises.start(...) first: without it the check cannot tell "
+          "whether your cell ran")
+
+
+def last_run(*names, value=_GIVEN):
     """Fail if the cell that last assigned one of ``names`` raised on that run: the value there
     is left over from an earlier attempt (or the placeholder), so nothing else is judged. Only
-    for a check called from a notebook cell in a kernel where :func:`exercises.start` ran."""
-    if _runs.from_cell() is None:
+    for a check called from a notebook cell in a kernel where :func:`exercises.start` ran (in
+    one where it did not, one line says so and the value is judged as it is).
+
+    ``value``: what the check was given. A value that is not the notebook's variable ``name``
+    (an expression, ``np.maximum(h1, 0)``) is judged as it is, and so is a variable that the
+    check's own cell assigned above the check."""
+    ns = _runs.from_cell()
+    if ns is None:
         return
+    if not _runs.watching():
+        print(UNSEEN)
+        return
+    source, line = _runs.cell_line(ns)
+    computed = _runs.bound_before(source, line) if source else set()
+    below = _runs.bound_before(source, line, after=True) if source else set()
     for name in names:
+        if value is not _GIVEN and ns.get(name, _GIVEN) is not value or name in computed:
+            continue
+        if name in below:
+            raise _raised(f"this cell assigns {name} below the check, so the check would judge "
+                          f"the {name} of an earlier run: put the check after the line that "
+                          f"computes {name}.")
         err = _runs.LAST.get(name)
+        if err and err.startswith("NotImplementedError") and value is not _GIVEN and \
+                value is not None:
+            raise _raised(f"{name} has a value, but its exercise cell still raises ({err}): "
+                          f"delete the raise NotImplementedError line in the exercise cell "
+                          f"above, run it, then run this check again.")
         if err and err.startswith("NotImplementedError"):
             raise _raised(f"{name} is not answered yet ({err}): replace the placeholder in "
-                                f"the exercise cell above, run it, then run this check again.")
+                          f"the exercise cell above, run it, then run this check again.")
+        if err and err.startswith(ExerciseError.__name__):
+            raise _raised(f"{name} was not computed on the last run of its cell: a check above "
+                          f"it in that cell failed first ({err}). Fix that, run the cell "
+                          f"again, then run this check.")
         if err:
             raise _raised(f"your exercise cell raised on its last run ({err}): fix it "
-                                f"first. This check judges {name} only once that cell has run "
-                                f"without an error.")
+                          f"first. This check judges {name} only once that cell has run "
+                          f"without an error.")
 
 
 def _raised(message):
@@ -138,13 +191,43 @@ def fail(var, eq, what, value, ref, mistake, extra=""):
         where = f" at index {tuple(int(i) for i in idx)}" if v.ndim else ""
         msg += (f"\n  Largest difference{where}: yours {num(v[idx])}, expected {num(r[idx])} "
                 f"(shape {shape_str(r.shape)} is right).")
+        k = ratio(v, r) if mistake is None else None
+        if k is not None:
+            msg += f"\n  Yours is {k:.6g} × the expected value everywhere."
     if extra:
         msg += f"\n  {extra}"
     raise ExerciseError(msg + hint_line(mistake, eq), mistake.key if mistake else None)
 
 
-def fail_shape(var, eq, what, dims, value, ref, mistake):
-    msg = (f"{var} has shape {value.shape}, expected {ref.shape} ({dims}): {label(eq)}, {what}.")
+def ratio(value, ref, rtol=1e-9):
+    """The number k with value = k·ref in every entry (to ``rtol``), if there is one other than
+    0 and 1 and at least two entries of ref are not 0; else None."""
+    v, r = np.asarray(value, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    if v.shape != r.shape or not (np.isfinite(v).all() and np.isfinite(r).all()):
+        return None
+    rr = float(np.sum(r * r))
+    if rr == 0 or np.count_nonzero(r) < 2:
+        return None
+    k = float(np.sum(v * r)) / rr
+    if k == 0 or abs(k - 1) <= rtol or \
+            float(np.abs(v - k * r).max()) > rtol * abs(k) * float(np.abs(r).max()):
+        return None
+    return k
+
+
+def fail_shape(var, eq, what, dims, value, ref, mistake, *, names=None, factor=""):
+    """Raise the ExerciseError for a value of the wrong shape. With ``names`` (the sizes'
+    dimension names, :func:`size_names`) both shapes are said in the notebook's dimension names,
+    and ``factor`` says where the wrong size comes from, without the answer."""
+    have, want = dims_of(value.shape, names), dims_of(ref.shape, names)
+    if have and want:
+        have, want = (d if d == shape_str(s) else f"{d} ({shape_str(s)})"
+                      for d, s in ((have, value.shape), (want, ref.shape)))
+        msg = (f"{var} has shape {have}; it should be {want}" +
+               (f": {factor}" if factor else ".") + f"\n  {label(eq)}: {what}.")
+    else:
+        msg = (f"{var} has shape {value.shape}, expected {ref.shape} ({dims}): {label(eq)}, "
+               f"{what}.")
     raise ExerciseError(msg + hint_line(mistake, eq), mistake.key if mistake else None)
 
 

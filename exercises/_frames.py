@@ -5,6 +5,7 @@ message; an error in the student's function that a check called shows the cell's
 function's, without the checker's frames between them (:mod:`exercises.handler`).
 """
 
+import linecache
 import types
 
 
@@ -63,3 +64,15 @@ def user_frame(tb, ns):
             found = tb
         tb = tb.tb_next
     return found
+
+
+def refused_by_helpers(tb):
+    """True if a function of :mod:`helpers` refused its arguments (a ``raise`` of its own, with
+    a message that says what was wrong): the package's frames would only distract."""
+    entries = list(_entries(tb))
+    if not entries:
+        return False
+    last = entries[-1]
+    module = last.tb_frame.f_globals.get("__name__", "")
+    line = linecache.getline(last.tb_frame.f_code.co_filename, last.tb_lineno).lstrip()
+    return module.startswith("helpers.") and line.startswith("raise ")

@@ -5,10 +5,12 @@ run went through), so that a check judges the value the exercise cell produced o
 not one left over from an earlier attempt. ``REBOUND[answer]`` holds the names an exercise cell
 rebound that existed before it ran (``forward``, ``w3``), with their values before, for the
 ``use`` cell after it. ``EXERCISES`` are the names this notebook's exercise cells compute (the
-arguments of :func:`exercises.start`).
+arguments of :func:`exercises.start`). A cell stopped by a failed check (an ExerciseError) has
+computed what it binds above the check: that is no failure of its own.
 """
 
 import ast
+import linecache
 import re
 import sys
 
@@ -29,9 +31,10 @@ def reset():
 
 
 def parse(source):
-    """The cell's syntax tree, IPython magics dropped; None if it does not parse."""
-    for src in (source, "\n".join(ln for ln in (source or "").splitlines()
-                                  if not ln.lstrip().startswith(("%", "!")))):
+    """The cell's syntax tree, IPython magics blanked (the lines keep their numbers); None if
+    it does not parse."""
+    for src in (source, "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
+                                  for ln in (source or "").splitlines())):
         try:
             return ast.parse(src or "")
         except (SyntaxError, ValueError):
@@ -48,8 +51,23 @@ def bound_names(source):
         found = [m.group(1) for ln in (source or "").splitlines()
                  for m in (_ASSIGN.match(ln), _DEF.match(ln)) if m]
         return list(dict.fromkeys(found))
+    return _bound(tree.body)
+
+
+def bound_before(source, lineno, after=False):
+    """The names that the top-level statements of a cell ending before line ``lineno`` bind:
+    what the cell computed before the statement on that line ran (``after``: the names that
+    the statements starting after that line bind)."""
+    tree = parse(source)
+    if tree is None or not lineno:
+        return set()
+    return set(_bound([s for s in tree.body if (s.lineno > lineno if after else
+                                                (s.end_lineno or s.lineno) < lineno)]))
+
+
+def _bound(body):
     out = []
-    for stmt in _top_level(tree.body):
+    for stmt in _top_level(body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             out.append(stmt.name)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -94,6 +112,41 @@ def describe(err, width=90):
         return line
     half = (width - 3) // 2
     return f"{line[:half].rstrip()} … {line[-half:].lstrip()}"
+
+
+def watching():
+    """Whether the running IPython shell tells the checks how each cell's last run went: the
+    post_run_cell hook that :func:`exercises.start` registers is there."""
+    try:
+        from IPython import get_ipython
+    except ImportError:                            # pragma: no cover - IPython is a dependency
+        return False
+    events = getattr(get_ipython(), "events", None)
+    hooks = getattr(events, "callbacks", {}).get("post_run_cell", [])
+    return any(getattr(h, "__module__", None) == "exercises.session"
+               and getattr(h, "__name__", None) == "_after" for h in hooks)
+
+
+def cell_line(ns, depth=1):
+    """(source, line) of the notebook cell whose top-level code is running the caller's caller
+    (``depth`` frames further up), or (None, None) if that is not a cell's own code (a function
+    of the student's, the classroom's ``use``)."""
+    frame = sys._getframe(depth + 1)
+    while frame is not None and frame.f_globals is not ns:
+        frame = frame.f_back
+    if frame is None or frame.f_code.co_name != "<module>":
+        return None, None
+    return "".join(linecache.getlines(frame.f_code.co_filename)) or None, frame.f_lineno
+
+
+def failing_line(err, ns):
+    """The line of the cell's own code that ``err`` left (its outermost entry in the cell)."""
+    tb = getattr(err, "__traceback__", None)
+    while tb is not None:
+        if tb.tb_frame.f_globals is ns and tb.tb_frame.f_code.co_name == "<module>":
+            return tb.tb_lineno
+        tb = tb.tb_next
+    return None
 
 
 def from_cell():

@@ -210,29 +210,34 @@ def _undo_step(new_params, params, grads, lr):
 _HINTS_GIVEN = {}
 
 
+def _seen_names():
+    """The exercises by the names the notebooks show: 07's central_difference, not its task's
+    key "numerical"; 08's new_params, not "step"."""
+    return [next((n for n, t in TASK_OF_NAME.items() if t == k), k) for k in TASKS]
+
+
 def hint(name):
     """Print the next hint for exercise ``name``: first the shapes of the factors and which
     product is elementwise, then the next step; never the formula (:func:`show_answer`)."""
     task = TASKS.get(TASK_OF_NAME.get(name, name)) if isinstance(name, str) else None
     if task is None:                 # this notebook's tasks (the names given to start), or all
-        names = ", ".join(f'"{n}"' for n in (_runs.EXERCISES or TASKS))
+        names = ", ".join(f'"{n}"' for n in (_runs.EXERCISES or _seen_names()))
         raise ValueError(f"exercises.hint takes the name of an exercise: one of {names}; "
                          f"got {name!r}")
     k = _HINTS_GIVEN[name] = min(_HINTS_GIVEN.get(name, 0) + 1, len(task.hints))
     print(f"Hint {k} of {len(task.hints)} for {name}: {task.hints[k - 1]}")
-    if k == len(task.hints):
-        key = TASK_OF_NAME.get(name, name)
-        print(f"That is the last hint; exercises.show_answer({key!r}) prints the answer."
+    if k == len(task.hints):            # the name the student asked with (central_difference)
+        print(f'That is the last hint; exercises.show_answer("{name}") prints the answer.'
               if task.formula else "That is the last hint: the check tells you when you have it.")
 
 
 def show_answer(name):
     """Print the answer of exercise ``name`` (its formula and its NumPy line); for an exercise
     beyond the paper (notebook 11), which has none, say so."""
-    name = TASK_OF_NAME.get(name, name) if isinstance(name, str) else name
-    if name not in TASKS:
-        raise ValueError(f"name must be one of {', '.join(TASKS)}; got {name!r}")
-    t = TASKS[name]
+    key = TASK_OF_NAME.get(name, name) if isinstance(name, str) else name
+    if key not in TASKS:
+        raise ValueError(f"name must be one of {', '.join(_seen_names())}; got {name!r}")
+    t = TASKS[key]
     if not t.formula:
         print(f"{name}, {t.eq}: a derivation beyond the paper, graded by finite differences of "
               f"its loss; the package ships no formula for it. Your answer is right when its "

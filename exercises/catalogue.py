@@ -150,9 +150,14 @@ _add("l-square-after-sum", "the square was taken after summing", "(6)", ("L",),
      lambda c: (c.y_pred - c.y).sum() ** 2,
      examples=('L = np.sum(y_pred - y) ** 2',))
 _add("l-matrix", "the squared differences were kept as a matrix", "(6)", ("L",),
-     "shape n×d_out (or one sum left out: a row or a column)",
+     "shape n×d_out: nothing was summed",
      "L is one number: sum over every entry.",
      examples=('L = (y_pred - y) ** 2',))
+_add("l-one-axis", "summed over one axis only", "(6)", ("L",),
+     "a vector of d_out or n numbers (1-D, a row or a column): the squares summed over the "
+     "samples only, or over the outputs only",
+     "L is one number: the sum runs over both indices of (6), the samples and the outputs.",
+     examples=('L = np.sum((y_pred - y)**2, axis=0)',))
 
 # ---------------------------------------------------------------- gradients (81)–(86)
 _add("g-factor2-dropped", "the factor 2 is dropped", "(8)", GRADS,
@@ -477,6 +482,14 @@ _add("n-4h", "divided by 2ε twice, or by 4ε", "the central difference", _NUM,
      "equals half the right estimate", "", lambda c: c.ref / 2,
      examples=(
          _loop(last="(L_plus - L_minus) / (4 * epsilon)"),
+     ))
+_add("n-precedence", "the estimate is off by a factor ε²", "the central difference", _NUM,
+     "equals ε² times the right estimate: `/ 2 * epsilon`, read from left to right",
+     "`/ 2 * epsilon` divides by 2 and then multiplies by ε (`/` and `*` go from left to right); "
+     "write `/ (2 * epsilon)`.",
+     lambda c: c.ref * c.h ** 2,
+     examples=(
+         _loop(last="(L_plus - L_minus) / 2 * epsilon"),
      ))
 _add("n-copy-perturbed", "the loss never changed", "the central difference", _NUM,
      "every entry of the estimate is 0 while the right one is not",

@@ -32,6 +32,7 @@ from ._compare import (
     last_run,
     num,
     recognise,
+    size_names,
     tol_for,
 )
 from .catalogue import MISTAKES, for_quantity
@@ -59,6 +60,25 @@ def _shape_mistake(value, ref, quantity):
     return None
 
 
+def _wrong_size(quantity, have, want, names):
+    """Where a gradient's wrong size comes from, in dimension names, never the answer: a weight
+    gradient's rows are its first factor's and its columns its second's; a bias gradient's
+    columns are the summed array's."""
+    if not names or len(have) != 2 or any(s != 1 and s not in names for s in have):
+        return ""
+    name = {1: "1", **names}.get
+    if quantity in ("dw1", "dw2", "dw3"):
+        parts = [f"{which} factor has {name(h)} {axis} — which array has {name(w)} columns?"
+                 for which, axis, h, w in (("the first", "rows", have[0], want[0]),
+                                           ("the second", "columns", have[1], want[1]))
+                 if h != w]
+        return " ".join(p[0].upper() + p[1:] if i else p for i, p in enumerate(parts))
+    if quantity in ("db1", "db2", "db3") and have[0] == 1 and have[1] != want[1]:
+        return (f"the array you summed has {name(have[1])} columns — which array has "
+                f"{name(want[1])} columns?")
+    return ""
+
+
 def compare(quantity, value, ref, ctx, dtype, *, var=None, ok=None):
     """Compare ``value`` with ``ref``; print ``ok`` (nothing if it is False) or raise with the
     recognised mistake."""
@@ -69,7 +89,9 @@ def compare(quantity, value, ref, ctx, dtype, *, var=None, ok=None):
     mistakes = for_quantity(quantity)
     if value.shape != ref.shape:
         m = recognise(value, mistakes, ctx, tol) or _shape_mistake(value, ref, quantity)
-        fail_shape(var, task.eq, task.what, task.dims, value, ref, m)
+        names = size_names(ctx.params, ctx.x)
+        fail_shape(var, task.eq, task.what, task.dims, value, ref, m, names=names,
+                   factor="" if m else _wrong_size(quantity, value.shape, ref.shape, names))
     if close(value, ref, tol):
         if ok is not False:
             print(ok or f"{var} matches {label(task.eq)}")
@@ -87,7 +109,7 @@ def check_forward(name, value, params, x):
     if name not in _FORWARD:
         raise ValueError(f"name must be one of {', '.join(_FORWARD)}; got {name!r}")
     dtype, x, _ = check_problem(params, x)
-    last_run(name)
+    last_run(name, value=value)
     value = answer(name, value, TASKS[name].describe())
     provenance.refuse(name, value, name, position=1, check="check_forward")
     inplace.refuse(name, value, params, x)
@@ -99,7 +121,7 @@ def check_forward(name, value, params, x):
 def check_loss(L, y_pred, y):
     """Check a student's loss ``L`` against eq. (6), a sum of squares over all entries."""
     y_pred, y = check_same_shape(y_pred, y)
-    last_run("L")
+    last_run("L", value=L)
     task = TASKS["L"]
     ref = _loss(np.asarray(y_pred, dtype=np.float64), np.asarray(y, dtype=np.float64))
     if L is None:
@@ -113,7 +135,10 @@ def check_loss(L, y_pred, y):
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise ExerciseError(f"L has dtype {arr.dtype}, expected one real number (eq. (6)).")
     provenance.refuse("L", L, "L", position=0, check="check_loss")
-    m = MISTAKES["l-matrix"]
+    y_shape = np.shape(y)
+    one_axis = arr.size != np.prod(y_shape) and arr.size in y_shape and \
+        sum(s > 1 for s in arr.shape) == 1          # d_out or n numbers: one sum left out
+    m = MISTAKES["l-one-axis" if one_axis else "l-matrix"]
     if arr.size != 1:
         raise ExerciseError(f"L has shape {arr.shape}, expected one number (eq. (6), {task.what})."
                             f"\n  Likely mistake: {m.text()}", m.key)
@@ -142,7 +167,7 @@ def _gradient_context(names, name, value, params, x, y, check):
         raise ValueError(f"name must be one of {', '.join(names)}; got {name!r}")
     q = names[name]
     dtype, x, y = check_problem(params, x, y)
-    last_run(q)
+    last_run(q, value=value)
     value = answer(q, value, TASKS[q].describe())
     provenance.refuse(q, value, q, position=1, check=check)
     inplace.refuse(q, value, params, x, y)

@@ -233,7 +233,7 @@ def _fd_compute(loss, params, x, target, h):
 
 def _grade(var, kind, value, params, x, target, loss, cands, what, extra_shape=None):
     """Compare ``value`` with the finite differences of ``loss`` in ``target``."""
-    last_run(var)
+    last_run(var, value=value)
     ref, smooth = _fd(loss, params, x, target)
     value = answer(var, value, f"{what}, a {shape_str(ref.shape)} NumPy array")
     provenance.refuse(var, value, kind, forbidden={"numerical_gradient", "check_gradients",

@@ -11,8 +11,12 @@ name this notebook's exercise cells compute gets one line saying which cell to r
 failed check (:class:`ExerciseError`), or a bad argument the classroom's own code refuses, shows
 the cell's line and the message, without the checker's own frames; an error in the student's
 function called by a check shows the cell's line and the function's, not the checker's between
-them. Anything else gets IPython's normal traceback. Nothing in the user's
-namespace is changed.
+them, and an argument a function of :mod:`helpers` refuses shows no frame of the package. Facts
+that only the namespace knows get one line each, never the answer: a failed matrix product in
+an exercise cell, its operands' shapes in the notebook's dimension names; a name the cell reads
+that is still the stub's None, which cells to run first; the stub's raise line left below an
+answer, to delete it; ``grads["dw1"]``, how grads is keyed. Anything else gets IPython's normal
+traceback. Nothing in the user's namespace is changed.
 """
 
 import ast
@@ -20,9 +24,17 @@ import linecache
 
 import numpy as np
 
+from helpers._checks import PARAM_NAMES
+
 from . import _runs
-from ._compare import ExerciseError, label
-from ._frames import cell_frames_only, raised_by_classroom, user_frame, without_checker_frames
+from ._compare import ExerciseError, dims_of, label, size_names
+from ._frames import (
+    cell_frames_only,
+    raised_by_classroom,
+    refused_by_helpers,
+    user_frame,
+    without_checker_frames,
+)
 from .catalogue import MISTAKES
 from .tasks import TASK_OF_NAME, TASKS
 
@@ -37,27 +49,42 @@ _MAX = {"max", "amax"}
 
 def handle(shell, etype, value, tb, tb_offset=None):
     """IPython's custom exception handler (registered by :func:`exercises.start`)."""
-    own = ""
+    own, shapes, extra, ns = "", None, [], shell.user_ns
     try:
         if isinstance(value, ExerciseError) or raised_by_classroom(tb):
-            tb = cell_frames_only(tb, shell.user_ns)  # a failed check or a wrong argument
-            mistake, extra = None, None
+            tb = cell_frames_only(tb, ns)     # a failed check or a wrong argument
+            mistake = None
         else:
-            tb = without_checker_frames(tb, shell.user_ns)
-            mistake = recognise_error(value, tb, shell.user_ns) if isinstance(
-                value, EXCEPTIONS) else None
-            own = _own_eq(tb, shell.user_ns) if mistake is not None else ""
-            extra = name_hint(value.name) if isinstance(value, NameError) and mistake is None \
-                and getattr(value, "name", None) else None
+            tb = without_checker_frames(tb, ns)
+            if refused_by_helpers(tb):        # helpers' own message says what was wrong
+                tb = cell_frames_only(tb, ns)
+            mistake = recognise_error(value, tb, ns) if isinstance(value, EXCEPTIONS) else None
+            own = _own_eq(tb, ns) if mistake is not None else ""
+            shapes = _quietly(matmul_shapes, value, tb, ns)
+            if isinstance(value, NameError) and mistake is None and getattr(value, "name", None):
+                extra.append(name_hint(value.name))
+            extra += [_quietly(f, value, tb, ns) for f in (placeholder_left, keyed_by_names)]
+            extra += _quietly(unanswered_names, value, tb, ns) or []
     except Exception:                              # never let the hint machinery get in the way
-        mistake, extra = None, None
-    if mistake is None and extra is None:
+        mistake, shapes, extra = None, None, []
+    extra = [e for e in extra if e]
+    if mistake is None and shapes is None and not extra:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
-    stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-    stb = list(stb) + [hint_text(mistake, own) if mistake is not None else "\n" + extra]
+    stb = list(shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset))
+    stb += ["\n" + shapes] if shapes else []
+    stb += [hint_text(mistake, own)] if mistake is not None else []
+    stb += ["\n" + "\n".join(extra)] if extra else []
     shell._showtraceback(etype, value, stb)
     return stb
+
+
+def _quietly(f, *args):
+    """``f(*args)``, or None if it raises: one line that cannot be worked out is left out."""
+    try:
+        return f(*args)
+    except Exception:
+        return None
 
 
 def name_hint(name):
@@ -78,6 +105,92 @@ def hint_text(mistake, own=""):
     """The lines after the traceback; ``own``: the equation of the exercise the cell computes."""
     return (f"\nThis error comes from a typical mistake in this cell.\n"
             f"Likely mistake: {mistake.text(own)}")
+
+
+def _cell_trees(tb, ns):
+    """The parsed cells whose code the traceback runs (a function's whole defining cell)."""
+    files = []
+    while tb is not None:
+        f = tb.tb_frame.f_code.co_filename
+        if tb.tb_frame.f_globals is ns and f not in files:
+            files.append(f)
+        tb = tb.tb_next
+    return [t for t in (_runs.parse("".join(linecache.getlines(f))) for f in files) if t]
+
+
+def unanswered_names(value, tb, ns):
+    """For a cell that failed reading an exercise's answer still bound to None (the handed-out
+    stub ran, its check and use cells did not), one line per such name."""
+    read = [n.id for t in _cell_trees(tb, ns) for n in ast.walk(t)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return [f"{name} is None: run the {name} exercise cell (and its check and use cells) first."
+            for name in dict.fromkeys(read) if name in _runs.EXERCISES and name in ns
+            and ns[name] is None]
+
+
+def placeholder_left(value, tb, ns):
+    """The stub's raise line, left below an answer that is already there."""
+    stmt, entry = _failing_stmt(tb, ns)
+    if not isinstance(value, NotImplementedError) or not isinstance(stmt, ast.Raise) or \
+            entry.tb_frame.f_code.co_name != "<module>":
+        return None
+    source = "".join(linecache.getlines(entry.tb_frame.f_code.co_filename))
+    names = [n for n in _runs.bound_names(source) if n in _runs.bound_before(source, stmt.lineno)
+             and (n in _runs.EXERCISES or n in TASKS)]
+    if not names or any(ns.get(n) is None for n in names):
+        return None
+    have = "has a value" if len(names) == 1 else "have values"
+    return (f"{', '.join(names)} {have}: delete the raise NotImplementedError line, then run "
+            f"this cell again.")
+
+
+def keyed_by_names(value, tb, ns):
+    """grads["dw1"]: a dict of gradients is keyed by the parameters' names."""
+    key = value.args[0] if isinstance(value, KeyError) and value.args else None
+    if not isinstance(key, str) or key[:1] != "d" or key[1:] not in PARAM_NAMES:
+        return None
+    stmt, entry = _failing_stmt(tb, ns)
+    local = {**ns, **entry.tb_frame.f_locals}
+    for n in ast.walk(stmt):
+        name = _name(n.value) if isinstance(n, ast.Subscript) else None
+        d = local.get(name) if name else None
+        if "grad" in (name or "") and isinstance(d, dict) and set(d) == set(PARAM_NAMES):
+            p = key[1:]
+            return f'{name} is keyed by the parameter names: {name}["{p}"] is ∂L/∂{p}.'
+    return None
+
+
+def matmul_shapes(value, tb, ns):
+    """For a matrix product that failed in an exercise cell: its operands' shapes in the
+    notebook's dimension names, and the inner sizes that differ (never the answer)."""
+    if not isinstance(value, ValueError) or not ("matmul" in str(value)
+                                                 or "not aligned" in str(value)):
+        return None
+    stmt, entry = _failing_stmt(tb, ns)
+    source = "".join(linecache.getlines(entry.tb_frame.f_code.co_filename))
+    if not set(_runs.bound_names(source)) & (set(_runs.EXERCISES) or set(TASKS)):
+        return None
+    names = size_names(ns.get("params"), ns.get("x"))
+    local = {**ns, **entry.tb_frame.f_locals}
+    for node in _post_order(stmt):
+        node = _as_matmul(node)
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)):
+            continue
+        a, b = _shape(node.left, local), _shape(node.right, local)
+        if a is None or b is None or len(a) != 2 or len(b) != 2 or a[1] == b[0]:
+            continue
+        da, db = dims_of(a, names), dims_of(b, names)
+        if da is None or db is None:
+            return None
+        inner = [da.split("×")[1], db.split("×")[0]]
+        return (f"{_operand(node.left)} is {da} and {_operand(node.right)} is {db}: the inner "
+                f"sizes {inner[0]} and {inner[1]} differ.")
+    return None
+
+
+def _operand(node):
+    src = ast.unparse(node)
+    return src if _name(node) or isinstance(node, ast.Call) else f"({src})"
 
 
 def _own_eq(tb, ns):

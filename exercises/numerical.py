@@ -21,6 +21,7 @@ from ._compare import (
     shape_str,
     tol_for,
 )
+from ._runs import describe
 from .catalogue import MISTAKES, for_quantity
 
 __all__ = ["check_numerical_gradient", "check_gd_step"]
@@ -72,8 +73,10 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
             math.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive number; got {h!r}")
     dtype, x, y = check_problem(params, x, y)
-    last_run("central_difference", "estimate")
-    var = f"the numerical gradient of {name}"
+    last_run("central_difference", "estimate", value=estimate)
+    # the name the student sees: the function the check calls (07's central_difference)
+    var = f'{_fn_name(estimate)}(params, x, y, "{name}")' if callable(estimate) else \
+        f"your estimate for {name}"
     p = params[name]
     what = f"the central-difference estimate for every entry of {name}"
     fn, left, changed = None, params, []
@@ -108,7 +111,7 @@ def check_numerical_gradient(estimate, params, x, y, name, h=1e-5):
     if close(estimate, ref, tol):
         print(f"{var} matches the central difference (L(p + ε) − L(p − ε)) / 2ε")
         return
-    m = recognise(estimate, for_quantity("numerical"), _Ctx(ref=ref), tol)
+    m = recognise(estimate, for_quantity("numerical"), _Ctx(ref=ref, h=h), tol)
     if m is None:
         err = np.abs(estimate - ref).max()
         for key, cand in (("n-forward", lambda: _one_sided(work, name, f, L0, h, 1)),
@@ -134,6 +137,11 @@ def _call_restoring(fn, params, x, y, name, h):
     arrays, before = dict(params), {k: v.copy() for k, v in params.items()}
     try:
         estimate = fn(params, x.copy(), y.copy(), name, epsilon=h)
+    except NotImplementedError as err:         # the handed-out stub's placeholder
+        raise ExerciseError(
+            f"{_fn_name(fn)} is not answered yet ({describe(err)}): write its body in the "
+            f"exercise cell above, where it says YOUR CODE HERE, and delete the raise "
+            f"NotImplementedError line; run that cell, then run this check again.") from None
     finally:
         left = {k: params[k].copy() if isinstance(params.get(k), np.ndarray) else before[k]
                 for k in arrays}
@@ -171,7 +179,7 @@ def check_gd_step(new_params, old_params, grads, lr):
         if g.shape != old_params[k].shape:
             raise ValueError(f"grads['{k}'] has shape {g.shape}, expected {old_params[k].shape} "
                              f"(the shape of params['{k}']; biases need the 1×d column sums)")
-    last_run("new_params")
+    last_run("new_params", value=new_params)
     step, what = "the gradient-descent step", "the gradient-descent step, for every parameter"
     if new_params is None:
         raise ExerciseError("new_params is None: the update was not stored. Compute one "

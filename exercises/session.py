@@ -10,7 +10,8 @@
   to run first;
 * a ``post_run_cell`` hook that remembers, for every name a cell binds, whether that cell's last
   run raised: a check then judges the value of the exercise cell's last run, never one left over
-  from an earlier attempt (:func:`exercises._compare.last_run`);
+  from an earlier attempt (:func:`exercises._compare.last_run`); a failed check is not the
+  cell's failure, and a check in the exercise's own cell judges the value it is given;
 * a ``pre_run_cell`` hook that remembers the values an exercise cell is about to rebind
   (``def forward``, ``w3 = w3.T``), so that the ``use`` cell after it puts the notebook's own
   back (:func:`restore_rebound`). Nothing is set or replaced before a cell runs.
@@ -24,6 +25,7 @@ import types
 import numpy as np
 
 from . import _runs, handler
+from ._compare import ExerciseError
 from .provenance import user_namespace
 from .tasks import TASK_OF_NAME, TASKS
 
@@ -75,11 +77,18 @@ def _before(info):
 
 
 def _after(result):
-    """After any cell: for each name it binds, whether this run raised."""
+    """After any cell: for each name it binds, whether this run raised. A check that failed
+    in the cell (an ExerciseError, its own or another quantity's) is no failure of the cell's
+    code: what the cell bound above that check counts as computed."""
     err = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
     info = getattr(result, "info", None)
-    for name in _runs.bound_names(getattr(info, "raw_cell", "") or ""):
-        _runs.LAST[name] = _runs.describe(err) if err is not None else None
+    source = getattr(info, "raw_cell", "") or ""
+    computed = set()
+    if isinstance(err, ExerciseError):
+        computed = _runs.bound_before(source, _runs.failing_line(err, user_namespace()))
+    for name in _runs.bound_names(source):
+        _runs.LAST[name] = _runs.describe(err) if err is not None and name not in computed \
+            else None
 
 
 def restore_rebound(answer, ns):

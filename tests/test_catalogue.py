@@ -57,6 +57,8 @@ LOSS = [
     ("l-half", lambda d: 0.5 * np.sum(d ** 2)), ("l-sqrt", lambda d: np.linalg.norm(d)),
     ("l-not-squared", lambda d: np.sum(d)), ("l-abs", lambda d: np.sum(np.abs(d))),
     ("l-square-after-sum", lambda d: np.sum(d) ** 2), ("l-matrix", lambda d: d ** 2),
+    ("l-one-axis", lambda d: np.sum(d ** 2, axis=0)),
+    ("l-one-axis", lambda d: np.sum(d ** 2, axis=1, keepdims=True)),
 ]
 GRADIENTS = [
     ("g-factor2-dropped", "dw3", NET, lambda c: c["h2_relu"].T @ (c["y_pred"] - c["y"])),
@@ -216,6 +218,7 @@ def _central_unrestored(params, x, y, name, h=1e-5):
     ("n-h-not-2h", lambda p, x, y: _central(p, x, y, "w1", kind="by_h")),
     ("n-sign", lambda p, x, y: -_central(p, x, y, "w1")),
     ("n-4h", lambda p, x, y: _central(p, x, y, "w1") / 2),
+    ("n-precedence", lambda p, x, y: _central(p, x, y, "w1") * 1e-5 ** 2),   # / 2 * epsilon
     ("n-forward", lambda p, x, y: _central(p, x, y, "w1", kind="forward")),
     ("n-backward", lambda p, x, y: _central(p, x, y, "w1", kind="backward")),
     ("n-copy-perturbed", lambda p, x, y: _central_copy(p, x, y, "w1")),

@@ -95,7 +95,7 @@ def test_numerical_and_gd_step_right(net, capsys):
     new = {k: v - 0.01 * grads[k] for k, v in old.items()}
     ex.check_gd_step(new, old, grads, 0.01)
     out = capsys.readouterr().out.splitlines()
-    assert out == ["the numerical gradient of w2 matches the central difference "
+    assert out == ["your estimate for w2 matches the central difference "
                    "(L(p + ε) − L(p − ε)) / 2ε",
                    "the gradient-descent step matches p ← p − lr·∂L/∂p for all six parameters"]
 
