@@ -199,14 +199,8 @@ class Box:
             pass
 
     def close(self):
-        """Ask the sandbox to end (so its processes are waited for), kill it if it does not."""
-        if self.proc is not None:
-            try:
-                self._write({"op": "exit"}, [])
-                self.proc.stdin.close()
-                self.proc.wait(timeout=2)
-            except (Died, OSError, subprocess.TimeoutExpired):
-                pass
+        """End the sandbox: its init, the zygote, takes every process in it along (a polite
+        request to exit would only add the wait for an answer)."""
         self.kill()
 
     def _read(self, deadline):
