@@ -51,14 +51,6 @@ class _Unreadable(ValueError):
 
 # ------------------------------------------------------------------ reading a prediction
 
-def _missing(*parts):
-    """True, after saying so, if a part of the prediction is still the placeholder."""
-    if any(p is ... or p is None for p in parts):
-        print(NOTHING_YET)
-        return True
-    return False
-
-
 def _choice(options):
     def read(value, what):
         if not isinstance(value, str) or value.strip() not in options:
@@ -113,7 +105,11 @@ def _shown(value):
 
 
 def _read(*readers):
-    """The values of (reader, value, what) triples, or None after saying why one is unreadable."""
+    """The values of (reader, value, what) triples, or None after saying that a part is still
+    the placeholder or why one is unreadable."""
+    if any(value is ... or value is None for _, value, _ in readers):
+        print(NOTHING_YET)
+        return None
     try:
         return [reader(value, what) for reader, value, what in readers]
     except _Unreadable as err:
@@ -172,8 +168,6 @@ def check_input_gradient_prediction(starts_from, summed, params, x, y):
     """Exercise 1's prediction: which of "dy", "dh2", "dh1" dx starts from, and whether dx is
     summed over the samples as dw1 is (True or False)."""
     p, x, y = _problem(params, x, y)
-    if _missing(starts_from, summed):
-        return
     read = _read((_choice(("dy", "dh2", "dh1")), starts_from, "where dx starts"),
                  (_truth, summed, "whether dx is summed over the samples"))
     if read is None:
@@ -220,8 +214,6 @@ def check_mean_loss_prediction(factor, same_in_every_layer, params, x, y):
     """Exercise 2's prediction: the number each gradient of (6) is multiplied by to give the mean
     loss's, and whether that number is the same for all six gradients (True or False)."""
     p, x, y = _problem(params, x, y)
-    if _missing(factor, same_in_every_layer):
-        return
     read = _read((_number, factor, "the factor"),
                  (_truth, same_in_every_layer, "whether it is the same in every layer"))
     if read is None:
@@ -253,8 +245,6 @@ def check_weight_decay_prediction(changed, uses_data, params, x, y, lam):
             math.isfinite(lam) and lam > 0):
         raise ValueError(f"lam must be a positive number; got {lam!r}")
     p, x, y = _problem(params, x, y)
-    if _missing(changed, uses_data):
-        return
     read = _read((_names, changed, "what changes"),
                  (_truth, uses_data, "whether the change depends on x, y"))
     if read is None:
@@ -294,8 +284,6 @@ def check_leaky_relu_prediction(below_zero, above_zero, params, x, y, alpha=0.1)
     neg, pos = h1 < 0, h1 > 0
     if not (neg.any() and pos.any()):
         raise ValueError("this prediction needs entries of h1 on both sides of 0")
-    if _missing(below_zero, above_zero):
-        return
     read = _read((_number, below_zero, "the entry where h1 < 0"),
                  (_number, above_zero, "the entry where h1 > 0"))
     if read is None:

@@ -58,6 +58,32 @@ def problem():
     return _make_problem(4, 3, 5, 4, 2, seed=1)
 
 
+@pytest.fixture(scope="session")
+def student_kernel():
+    """A real Jupyter kernel in student/: ``run(sources) -> [outputs of each cell]`` executes the
+    cells in order in one fresh kernel (errors allowed, one BLAS thread), as a student would."""
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    student = Path(__file__).resolve().parent.parent / "student"
+
+    def run(sources):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+               "MPLBACKEND": "Agg"}
+        client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                                resources={"metadata": {"path": str(student)}})
+        with client.setup_kernel(env=env):
+            for i, cell in enumerate(nb.cells):
+                client.execute_cell(cell, i)
+        return [cell.outputs for cell in nb.cells]
+
+    return run
+
+
 @pytest.fixture
 def student_shell(capsys):
     """A student's kernel, in this process: ``run(source) -> (exception or None, stdout)`` runs a

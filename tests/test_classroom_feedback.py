@@ -401,15 +401,10 @@ def test_a_check_above_its_answer_in_one_cell_says_to_move_it(run):
     assert err is None and out == "h1_relu matches eq. (2)\n", (err, out)
 
 
-def test_slow_an_answer_and_its_check_in_one_cell_in_a_real_kernel():
+def test_slow_an_answer_and_its_check_in_one_cell_in_a_real_kernel(student_kernel):
     """The same evening through Jupyter (ipykernel compiles cells under its own file names):
     the stub, then the answer and its check in one cell, twice; a check given an expression; a
     skipped use cell's None named; the raise line left below an answer."""
-    import os
-
-    from nbclient import NotebookClient
-
-    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     name = "02_forward_pass.ipynb"
     code = [c.source for c in _cells(name)]
     ids = [c.get("id") for c in _cells(name)]
@@ -419,14 +414,7 @@ def test_slow_an_answer_and_its_check_in_one_cell_in_a_real_kernel():
         'exercises.check_forward("h1_relu", np.maximum(h1, 0), params, x)',
         stub, code[ids.index("2413280c")],
         'h1_relu = np.maximum(h1, 0)\nraise NotImplementedError("write eq. (2) here")', check]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(ROOT / "student")}})
-    with client.setup_kernel(env=env):
-        for i, cell in enumerate(nb.cells):
-            client.execute_cell(cell, i)
-    out = [cell.outputs for cell in nb.cells[-8:]]
+    out = student_kernel(cells)[-8:]
     assert out[0][0].ename == "NotImplementedError"
     for k in (1, 2, 3):
         assert "".join(o.get("text", "") for o in out[k]) == "h1_relu matches eq. (2)\n", out[k]

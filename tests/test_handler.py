@@ -226,31 +226,18 @@ def _student_03():
             if c.cell_type == "code"}
 
 
-def test_slow_the_student_notebook_in_a_real_kernel():
+def test_slow_the_student_notebook_in_a_real_kernel(student_kernel):
     """Through Jupyter, in the student copy of 03, a student's evening: the dw3 cell run before
     dy exists (a NameError that says which cell computes dy); dy answered; dw3 right, checked;
     dw3 wrong, raising with its hint; the check says the cell raised (it does not judge the old
     value) and shows no frame of the checker; the use cell hands out the reference, in one line;
     a plain error gets no hint."""
-    import os
-
-    import nbformat
-    from nbclient import NotebookClient
-
-    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     c = _student_03()
     cells = [c["25603f5f"] + "\n" + c["25603f5f-start"], c["7e4d7402"], "dw3 = h2_relu.T @ dy",
              "dy = 2 * (y_pred - y)", c["40245e7f"], c["40245e7f-use"], "dw3 = h2_relu.T @ dy",
              c["7e6cfceb"], "dw3 = h2_relu @ dy", c["7e6cfceb"], c["7e6cfceb-use"], "int('x')",
              "print(dw3.shape)"]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(ROOT / "student")}})
-    with client.setup_kernel(env=env):
-        for i, cell in enumerate(nb.cells):
-            client.execute_cell(cell, i)
-    out = [cell.outputs for cell in nb.cells]
+    out = student_kernel(cells)
     assert not out[0] and not out[1]
     assert out[2][0].ename == "NameError" and out[2][0].traceback[-1].strip() == (
         "dy is not defined yet: run the exercise cell above that computes dy (eq. (82)) first.")

@@ -29,6 +29,7 @@ try:                                    # in the sandbox, wire.py's source comes
         decode,
         encode,
         read_frame,
+        request_cases,
         write_frame,
     )
 except ImportError:
@@ -199,7 +200,7 @@ def serve(req, blobs, fd_in, fd_out, limit):
     import resource
     np = _np()
     os.setsid()
-    cases = req.get("cases") or [req]
+    cases = request_cases(req)
     cpu = _number(req.get("cpu"), 2.0)       # CPU seconds per case: SIGXCPU past them, and
     resource.setrlimit(resource.RLIMIT_CPU,   # SIGKILL a second after all the cases' share
                        (_whole(_cpu_used() + cpu), _whole(_cpu_used() + cpu * len(cases)) + 1))
@@ -265,7 +266,8 @@ def _cpu_used():
 
 def _whole(t):
     """RLIMIT_CPU counts whole seconds: the next one up (a case gets at least its share)."""
-    return int(t) + (t > int(t))
+    import math
+    return math.ceil(t)
 
 
 def _limits(lim):
@@ -358,7 +360,7 @@ def main(argv):
                 os._exit(0)
         os.close(c2z_w)
         os.close(z2c_r)
-        expected = len(req.get("cases") or [req])
+        expected = len(request_cases(req))
         answered, why = _relay(c2z_r, z2c_w, read, fd_out, limit, expected)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         _, status = os.waitpid(pid, 0)

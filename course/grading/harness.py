@@ -249,7 +249,7 @@ class Grader:
     def _run(self, request, blobs, given):
         """One request's answers, one per case: (header, blobs), or the StudentError that stands
         for it (the student's error; a case the sandbox died or ran out of time before)."""
-        n = len(request.get("cases") or [request])
+        n = len(wire.request_cases(request))
         left = self.limits.submission_limit - self.clock()
         if left <= 0:
             return [StudentError({"type": "Budget"})] * n

@@ -242,7 +242,7 @@ class Box:
             except (Died, OSError) as e:
                 if attempt == 2:
                     raise NoSandbox(str(e)) from None
-        n = len(request.get("cases") or [request])
+        n = len(wire.request_cases(request))
         givens = given if isinstance(given, list) else [given or {}] * n
         deadline = time.monotonic() + seconds
         answers = []

@@ -212,3 +212,8 @@ def copy_back(old, new):
                 copy_back(old[i], v)
             else:
                 old[i] = v
+
+
+def request_cases(request):
+    """The cases a run request holds: its ``cases``, or the request itself as the one case."""
+    return request.get("cases") or [request]
